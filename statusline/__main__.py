@@ -1,0 +1,32 @@
+"""Console-script entry: ``statusline`` with no arguments is the status-line call.
+
+Claude Code runs the command with no arguments and the payload on stdin, so that path goes
+straight to ``hotpath`` and never imports click; anything else is a person at a terminal
+and goes to the click CLI.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch: no arguments -> one status line; otherwise the commands for people."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        if sys.stdin is not None and sys.stdin.isatty():
+            sys.stderr.write(
+                "statusline renders Claude Code's status line from a JSON payload on stdin.\n"
+                "Try: statusline render --example oauth   or   statusline --help\n"
+            )
+            return 2
+        from statusline.hotpath import run
+
+        return run()
+    from statusline.cli import main as cli_main
+
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

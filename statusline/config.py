@@ -1,0 +1,101 @@
+"""User configuration: what the line shows and how.
+
+``parse`` is pure (a dict in, a ``Config`` and a list of warnings out); ``load`` is the thin
+I/O part. The file is optional TOML; when it is absent the hot path pays one ``stat`` and
+never imports ``tomllib``.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_SEGMENTS = ("model", "context", "five_hour", "seven_day", "cost", "sessions", "freshness")
+THEMES = ("default", "mono", "vivid")
+STYLES = ("full", "compact")
+SYMBOL_SETS = ("unicode", "ascii")
+
+
+class Config:
+    """Settings for the line; every field has a default that works without a file."""
+
+    __slots__ = ("alert_pct", "color", "segments", "style", "symbols", "theme", "warn_pct")
+
+    def __init__(self) -> None:
+        self.segments: tuple[str, ...] = DEFAULT_SEGMENTS
+        self.color = True
+        self.theme = "default"
+        self.style = "full"
+        self.symbols = "unicode"
+        # Usage at or above these percentages is drawn in the warning / alert colour.
+        self.warn_pct = 70.0
+        self.alert_pct = 90.0
+
+
+def parse(document: dict[str, object], known_segments: tuple[str, ...]) -> tuple[Config, list[str]]:
+    """Build a ``Config`` from a parsed TOML document.
+
+    Unknown keys and bad values each give one warning and keep the default, so a typo can
+    never break the line.
+    """
+    config = Config()
+    warnings: list[str] = []
+    for key, value in document.items():
+        if key == "segments":
+            names = value if isinstance(value, list) else None
+            unknown = [n for n in names or [] if n not in known_segments]
+            if names is None or not all(isinstance(n, str) for n in names) or unknown:
+                warnings.append(
+                    f"segments: expected a list of {', '.join(known_segments)}; got {value!r}"
+                )
+            else:
+                config.segments = tuple(dict.fromkeys(names))
+        elif key == "color":
+            if isinstance(value, bool):
+                config.color = value
+            else:
+                warnings.append(f"color: expected true or false; got {value!r}")
+        elif key in ("theme", "style", "symbols"):
+            choices = {"theme": THEMES, "style": STYLES, "symbols": SYMBOL_SETS}[key]
+            if value in choices:
+                setattr(config, key, value)
+            else:
+                warnings.append(f"{key}: expected one of {', '.join(choices)}; got {value!r}")
+        elif key in ("warn_pct", "alert_pct"):
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100:
+                setattr(config, key, float(value))
+            else:
+                warnings.append(f"{key}: expected a number from 0 to 100; got {value!r}")
+        else:
+            warnings.append(f"unknown key {key!r} (ignored)")
+    if config.warn_pct > config.alert_pct:
+        warnings.append("warn_pct is above alert_pct; using the defaults for both")
+        config.warn_pct, config.alert_pct = Config().warn_pct, Config().alert_pct
+    return config, warnings
+
+
+def load(path: str | None, known_segments: tuple[str, ...]) -> tuple[Config, list[str]]:
+    """Read the config file at ``path``; a missing file is the defaults, never an error.
+
+    A file that cannot be read or parsed gives the defaults and a warning.
+    """
+    if path is None:
+        return Config(), []
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(1 << 20)
+    except FileNotFoundError:
+        return Config(), []
+    except OSError as error:
+        return Config(), [f"cannot read {path}: {error.strerror or error}"]
+    import tomllib  # only when a config file exists
+
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        return Config(), [f"{path} is not valid TOML: {error}"]
+    return parse(document, known_segments)
+
+
+def exists(path: str | None) -> bool:
+    """True when a config file is present at ``path`` (one ``stat``, no parsing)."""
+    return path is not None and os.path.exists(path)

@@ -1,0 +1,215 @@
+"""One status-line call: payload on stdin in, exactly one line out, exit status 0.
+
+This is the I/O shell around the pure core (``payload`` -> ``history`` -> ``forecast`` ->
+``segments`` -> ``render``). It never raises, never waits past its budget and never writes
+to stderr: a broken store, a busy lock or a hostile payload each cost a feature, not the
+line. Only what the call needs is imported: no click, no logging, no tomllib unless a config
+file exists, and filelock only when the call writes.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import time
+
+from statusline import config as config_module
+from statusline import forecast, history, paths, render, segments, store
+from statusline.log import Log
+from statusline.payload import parse
+
+# Claude Code re-runs the command ~300 ms after each update and kills a run still going,
+# so a call that takes longer than this has already lost; it prints what it has and exits.
+BUDGET_S = 0.8
+STDIN_BUDGET_S = 0.3
+MAX_STDIN = 1 << 20
+FALLBACK = "statusline: see 'statusline doctor'"
+DEFAULT_COLUMNS = 120
+# Claude Code draws the row narrower than the terminal (190 columns give 186 cells).
+ROW_MARGIN = 4
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from types import FrameType
+
+
+class Outcome:
+    """What a call produced, for the hot path and for ``statusline render``/``explain``."""
+
+    __slots__ = ("line", "projection", "results", "state", "store_path", "store_status", "wrote")
+
+    def __init__(self) -> None:
+        self.line = FALLBACK
+        self.results: list[segments.SegmentResult] = []
+        self.state = history.State()
+        self.projection = forecast.Projection()
+        self.store_path: str | None = None
+        self.store_status = "none"
+        self.wrote = False
+
+
+_fallback_line = FALLBACK
+
+
+def run() -> int:
+    """The no-argument entry point: read stdin, print one line, return 0."""
+    previous = _arm_watchdog(BUDGET_S)
+    try:
+        data = read_stdin(0, MAX_STDIN, STDIN_BUDGET_S)
+        outcome = render_call(data, os.environ, save=True)
+        text = outcome.line
+    except BaseException:  # noqa: BLE001 - the contract is one line and exit 0, whatever happened
+        text = _fallback_line
+    _disarm_watchdog(previous)
+    emit(text)
+    return 0
+
+
+def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = False) -> Outcome:
+    """Do one whole call on ``data``: parse, merge into the store (when ``save``), render."""
+    global _fallback_line
+    outcome = Outcome()
+    payload = parse(data)
+    now = clock(env)
+    if payload.model:
+        _fallback_line = render.truncate(segments.clean(payload.model, 24), 40)
+
+    directory = paths.state_dir(env)
+    usable_dir = directory is not None and store.private_dir(directory, create=False)
+    log = Log(paths.log_file(directory) if usable_dir and directory else None, env.get("STATUSLINE_LOG"))
+    if directory is not None:
+        outcome.store_path = paths.store_file(directory, paths.profile_name(env))
+    state = history.State()
+    if outcome.store_path is not None and usable_dir:
+        result = store.read(outcome.store_path)
+        state, outcome.store_status = result.state, result.status
+        if result.detail:
+            log.warning(f"store {outcome.store_path}: {result.detail}")
+        may_write = result.writable
+    else:
+        may_write = directory is not None and not os.path.lexists(directory)
+    due = history.record(state, payload, now)
+    if save and due and may_write and payload.session_id and outcome.store_path:
+        updated = store.update(outcome.store_path, lambda s: history.record(s, payload, now))
+        if updated is None:
+            log.warning("store busy or not writable; this call's reading was not saved")
+        else:
+            state, outcome.wrote = updated, True
+
+    outcome.state = state
+    outcome.projection = forecast.project(state, now)
+    cfg = load_config(env, log)
+    ctx = segments.Context(payload, state, outcome.projection, now, cfg, utc_offset(now))
+    outcome.results = segments.run_segments(ctx, cfg.segments, timed=timed)
+    for failed in outcome.results:
+        if failed.error:
+            log.error(f"segment {failed.name} failed: {failed.error}")
+    shown = [r.segment for r in outcome.results if r.segment is not None]
+    color = cfg.color and not env.get("NO_COLOR")
+    outcome.line = render.line(shown, width(env), ctx.symbols["sep"], color, cfg.theme) or FALLBACK
+    return outcome
+
+
+def load_config(env: Mapping[str, str], log: Log) -> config_module.Config:
+    """The user's config, or the defaults; warnings go to the log."""
+    path = paths.config_file(env)
+    if not config_module.exists(path):
+        return config_module.Config()
+    cfg, warnings = config_module.load(path, tuple(segments.SEGMENTS))
+    for warning in warnings:
+        log.warning(f"config: {warning}")
+    return cfg
+
+
+def clock(env: Mapping[str, str]) -> float:
+    """Now, in epoch seconds: ``STATUSLINE_NOW`` when set (replays, tests), else the clock."""
+    override = env.get("STATUSLINE_NOW")
+    if override:
+        try:
+            value = float(override)
+            if value == value and abs(value) != float("inf"):
+                return value
+        except ValueError:
+            pass
+    return time.time()
+
+
+def utc_offset(now: float) -> float:
+    """Seconds east of UTC at ``now`` in the local zone (``TZ`` honoured)."""
+    try:
+        return float(time.localtime(now).tm_gmtoff)
+    except (OverflowError, OSError, ValueError):
+        return 0.0
+
+
+def width(env: Mapping[str, str]) -> int:
+    """Cells available for the line, from ``COLUMNS`` (Claude Code sets it)."""
+    try:
+        columns = int(env.get("COLUMNS", ""))
+    except ValueError:
+        columns = DEFAULT_COLUMNS
+    return max(min(columns, 1000) - ROW_MARGIN, 20)
+
+
+def read_stdin(fd: int, limit: int, budget: float) -> bytes:
+    """Read at most ``limit`` bytes from ``fd`` within ``budget`` seconds.
+
+    Input that is larger than ``limit`` is dropped whole (a cut payload is not a payload);
+    a writer that never closes the pipe only costs the budget.
+    """
+    deadline = time.monotonic() + budget
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        try:
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                break
+            chunk = os.read(fd, 1 << 16)
+        except (OSError, ValueError):
+            break
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > limit:
+            return b""
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def emit(text: str) -> None:
+    """Write ``text`` and a newline to stdout in one write; a closed pipe is not an error."""
+    data = (text + "\n").encode("utf-8", "replace")
+    try:
+        while data:
+            data = data[os.write(1, data):]
+    except OSError:
+        pass
+
+
+def _on_timeout(signum: int, frame: FrameType | None) -> None:
+    # Out of budget: print what we have and leave at once. The store is safe (writes are
+    # atomic replaces; the kernel drops our lock on exit; a stray temp file gets swept).
+    emit(_fallback_line)
+    os._exit(0)
+
+
+def _arm_watchdog(seconds: float) -> object:
+    try:
+        previous = signal.signal(signal.SIGALRM, _on_timeout)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        return previous
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGALRM
+        return None
+
+
+def _disarm_watchdog(previous: object) -> None:
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except (ValueError, OSError, AttributeError):
+        pass

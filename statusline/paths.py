@@ -1,0 +1,108 @@
+"""Where everything lives: the store, its lock, the log, the config, Claude Code's settings.
+
+Every location honours the overrides documented in the README (``STATUSLINE_STATE_DIR``,
+``STATUSLINE_CONFIG``, ``CLAUDE_CONFIG_DIR``). On Linux and macOS the per-user directories
+are worked out here with platformdirs' own rules, because importing platformdirs costs more
+than the rest of a status-line call; a test holds the two to the same answers, and any
+other platform asks platformdirs itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+
+APP = "statusline"
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+def _home(env: Mapping[str, str]) -> str | None:
+    home = env.get("HOME") or os.path.expanduser("~")
+    return home if home and home != "~" and os.path.isabs(home) else None
+
+
+def _xdg(env: Mapping[str, str], variable: str, fallback: str) -> str | None:
+    value = env.get(variable, "").strip()
+    if value:
+        return value
+    home = _home(env)
+    return None if home is None else os.path.join(home, fallback)
+
+
+def state_dir(env: Mapping[str, str]) -> str | None:
+    """The per-user state directory (the store's home), or None when none can be found."""
+    override = env.get("STATUSLINE_STATE_DIR")
+    if override:
+        return os.path.abspath(override)
+    if sys.platform.startswith("linux"):
+        base = _xdg(env, "XDG_STATE_HOME", ".local/state")
+        return None if base is None else os.path.join(base, APP)
+    if sys.platform == "darwin":
+        home = _home(env)
+        return None if home is None else os.path.join(home, "Library/Application Support", APP)
+    import platformdirs  # other platforms: let the library decide
+
+    return str(platformdirs.user_state_dir(APP, appauthor=False))
+
+
+def config_file(env: Mapping[str, str]) -> str | None:
+    """The optional TOML config file (it may not exist)."""
+    override = env.get("STATUSLINE_CONFIG")
+    if override:
+        return os.path.abspath(override)
+    if sys.platform.startswith("linux"):
+        base = _xdg(env, "XDG_CONFIG_HOME", ".config")
+        return None if base is None else os.path.join(base, APP, "config.toml")
+    if sys.platform == "darwin":
+        home = _home(env)
+        if home is None:
+            return None
+        return os.path.join(home, "Library/Application Support", APP, "config.toml")
+    import platformdirs
+
+    return os.path.join(platformdirs.user_config_dir(APP, appauthor=False), "config.toml")
+
+
+def claude_config_dir(env: Mapping[str, str]) -> str | None:
+    """Claude Code's configuration directory: ``CLAUDE_CONFIG_DIR`` or ``~/.claude``."""
+    override = env.get("CLAUDE_CONFIG_DIR")
+    if override:
+        return os.path.abspath(os.path.expanduser(override))
+    home = _home(env)
+    return None if home is None else os.path.join(home, ".claude")
+
+
+def profile_name(env: Mapping[str, str]) -> str:
+    """A short name for the Claude Code profile: ``default`` or ``<dir>-<hash>``.
+
+    Two ``CLAUDE_CONFIG_DIR``s are two accounts, so they get two stores.
+    """
+    configured = env.get("CLAUDE_CONFIG_DIR")
+    if not configured:
+        return "default"
+    resolved = os.path.realpath(os.path.expanduser(configured))
+    home = _home(env)
+    if home is not None and resolved == os.path.realpath(os.path.join(home, ".claude")):
+        return "default"
+    slug = "".join(c if c.isalnum() else "-" for c in os.path.basename(resolved))[:24] or "root"
+    return f"{slug}-{zlib.crc32(resolved.encode('utf-8', 'surrogateescape')):08x}"
+
+
+def store_file(directory: str, profile: str) -> str:
+    """The store of ``profile`` inside the state directory."""
+    name = "store.json" if profile == "default" else f"store-{profile}.json"
+    return os.path.join(directory, name)
+
+
+def lock_file(store: str) -> str:
+    """The sidecar lock of a store (never the store itself; never deleted)."""
+    return store + ".lock"
+
+
+def log_file(directory: str) -> str:
+    """The diagnostic log, beside the store."""
+    return os.path.join(directory, "statusline.log")

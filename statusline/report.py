@@ -1,0 +1,84 @@
+"""The store as data for people and scripts: what ``statusline inspect`` shows (pure).
+
+``snapshot`` returns the stable JSON contract of ``inspect --json`` (DESIGN section 6 and
+the forecast benchmark's contract); the plain-text report is drawn from the same dict.
+"""
+
+from __future__ import annotations
+
+from statusline.forecast import Projection, WindowForecast
+from statusline.history import State
+from statusline.payload import WINDOW_NAMES
+from statusline.sanitize import clean
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def window_json(w: WindowForecast) -> dict[str, object]:
+    """One window of the contract."""
+    return {
+        "used_percentage": w.used_pct,
+        "resets_at": int(w.resets_at),
+        "burn_rate_pct_per_hour": _round(w.rate_pct_per_hour, 4),
+        "eta_limit_at": _round(w.eta_limit_at, 3),
+        "limit_before_reset": w.limit_before_reset,
+        "projected_pct_at_reset": _round(w.projected_pct_at_reset, 2),
+        "observed_at": _round(w.observed_at, 3),
+        "observed_by": w.observed_by or None,
+        "thin": w.thin,
+    }
+
+
+def snapshot(
+    state: State,
+    projection: Projection,
+    now: float,
+    profile: str,
+    store_path: str | None,
+    store_status: str,
+) -> dict[str, object]:
+    """The whole ``inspect --json`` document for ``state`` at ``now``.
+
+    Keys are always present; values the store cannot know yet are null. Strings that came
+    from payloads are sanitised, so the JSON is safe to print too.
+    """
+    live = {s.session_id for s in state.live_sessions(now)}
+    sessions = []
+    for session in sorted(state.sessions.values(), key=lambda s: s.last_seen, reverse=True):
+        sessions.append(
+            {
+                "session_id": session.session_id,
+                "share": _round(projection.shares.get(session.session_id, 0.0), 4),
+                "context_pct": session.context_pct,
+                "model": clean(session.model, 60) if session.model else None,
+                "project_dir": clean(session.project_dir, 200) if session.project_dir else None,
+                "session_name": clean(session.session_name, 60) if session.session_name else None,
+                "first_seen": _round(session.first_seen, 3),
+                "last_seen": _round(session.last_seen, 3),
+                "live": session.session_id in live,
+                "frozen": session.is_frozen(now),
+                "cost_usd": session.cost_usd,
+            }
+        )
+    windows: dict[str, object] = {}
+    for name in WINDOW_NAMES:
+        forecast = projection.windows.get(name)
+        windows[name] = None if forecast is None else window_json(forecast)
+    history: dict[str, list[list[float]]] = {}
+    for name in WINDOW_NAMES:
+        window = state.windows[name]
+        history[name] = [] if window is None else [[round(t, 3), v] for t, v in window.samples]
+    return {
+        "now": now,
+        "profile": profile,
+        "store": {"path": store_path, "status": store_status, "schema_version": state.schema_version},
+        "windows": windows,
+        "binding_window": projection.binding_window,
+        "ended_windows": sorted(projection.ended),
+        "sessions": sessions,
+        "live_sessions": len(live),
+        "cost": {"usd_per_hour": _round(projection.usd_per_hour, 4)},
+        "history": history,
+    }

@@ -1,0 +1,288 @@
+"""The pieces of the line: one pure function per segment, and the registry.
+
+A segment is ``fn(ctx) -> Segment | None``: ``None`` means there is nothing to show. Its
+docstring's first line describes it (``statusline explain`` prints it). Segments read only
+the ``Context``: never the environment, files or the clock.
+"""
+
+from __future__ import annotations
+
+import time
+
+from statusline.config import Config
+from statusline.forecast import Projection, WindowForecast
+from statusline.history import State
+from statusline.payload import Payload
+from statusline.sanitize import clean
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the hot path does not import typing
+    from collections.abc import Callable
+
+WINDOW_LABELS = {"five_hour": "5h", "seven_day": "7d"}
+SYMBOLS = {
+    "unicode": {"arrow": "→", "ok": "✓", "sep": " · ", "approx": "~"},
+    "ascii": {"arrow": "->", "ok": "ok", "sep": " | ", "approx": "~"},
+}
+
+
+class Context:
+    """Everything a segment may look at, for one call."""
+
+    __slots__ = ("config", "now", "payload", "projection", "state", "utc_offset")
+
+    def __init__(
+        self,
+        payload: Payload,
+        state: State,
+        projection: Projection,
+        now: float,
+        config: Config,
+        utc_offset: float = 0.0,
+    ) -> None:
+        self.payload = payload
+        self.state = state
+        self.projection = projection
+        self.now = now
+        self.config = config
+        # Seconds east of UTC, for wall-clock times such as "limit 14:05".
+        self.utc_offset = utc_offset
+
+    @property
+    def symbols(self) -> dict[str, str]:
+        """The symbol set the config asks for."""
+        return SYMBOLS.get(self.config.symbols, SYMBOLS["unicode"])
+
+
+class Segment:
+    """A piece of text with a semantic style (``normal``, ``dim``, ``ok``, ``warn``, ``alert``)."""
+
+    __slots__ = ("style", "text")
+
+    def __init__(self, text: str, style: str = "normal") -> None:
+        self.text = text
+        self.style = style
+
+    def __repr__(self) -> str:
+        return f"Segment({self.text!r}, {self.style!r})"
+
+
+class SegmentResult:
+    """One segment's outcome: its output (or None), the error it raised, and its time."""
+
+    __slots__ = ("elapsed_ms", "error", "name", "segment")
+
+    def __init__(self, name: str, segment: Segment | None, error: str | None, elapsed_ms: float):
+        self.name = name
+        self.segment = segment
+        self.error = error
+        self.elapsed_ms = elapsed_ms
+
+
+# ---------------------------------------------------------------------------------------
+# Formatting helpers (pure)
+
+
+def format_duration(seconds: float) -> str:
+    """A short countdown: ``42m``, ``3h07``, ``2d04h``; never negative."""
+    minutes = max(int(seconds // 60), 0)
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"
+
+
+def format_age(seconds: float) -> str:
+    """How long ago: ``now``, ``45s ago``, ``12m ago``, ``3h ago``; never negative."""
+    seconds = max(seconds, 0.0)
+    if seconds < 10:
+        return "now"
+    if seconds < 60:
+        return f"{int(seconds)}s ago"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h ago"
+    return f"{int(seconds // 86400)}d ago"
+
+
+def format_clock(epoch: float, utc_offset: float, now: float) -> str:
+    """Wall-clock time of ``epoch``: ``14:05`` today, ``Thu 14:05`` on another day."""
+    local = time.gmtime(epoch + utc_offset)
+    text = f"{local.tm_hour:02d}:{local.tm_min:02d}"
+    if time.gmtime(now + utc_offset)[:3] != local[:3]:
+        text = time.strftime("%a ", local) + text
+    return text
+
+
+def format_pct(value: float) -> str:
+    """A percentage rounded to whole numbers, never showing 100 before the limit is reached."""
+    rounded = int(value + 0.5)  # half up, as people read it; round() is half-to-even
+    if rounded >= 100 and value < 100:
+        rounded = 99
+    return f"{rounded}%"
+
+
+def round_eta(seconds: float) -> float:
+    """Round a time-to-limit so it does not claim more precision than the data has."""
+    if seconds < 3600:
+        return seconds
+    step = 300.0 if seconds < 6 * 3600 else 1800.0
+    return round(seconds / step) * step
+
+
+def usage_style(pct: float, config: Config) -> str:
+    """The style for a usage figure under the configured thresholds."""
+    if pct >= config.alert_pct:
+        return "alert"
+    if pct >= config.warn_pct:
+        return "warn"
+    return "normal"
+
+
+# ---------------------------------------------------------------------------------------
+# Segments
+
+
+def model(ctx: Context) -> Segment | None:
+    """The session's model (e.g. Opus 5.5)."""
+    name = ctx.payload.model
+    return Segment(clean(name, 24), "model") if name else None
+
+
+def context(ctx: Context) -> Segment | None:
+    """This session's context window use (ctx 43%); ctx – before the first reply."""
+    pct = ctx.payload.context_pct
+    if pct is None:
+        return Segment("ctx –" if ctx.config.symbols == "unicode" else "ctx -", "dim")
+    return Segment(f"ctx {format_pct(pct)}", usage_style(pct, ctx.config))
+
+
+def _window_segment(ctx: Context, name: str) -> Segment | None:
+    label = WINDOW_LABELS[name]
+    forecast = ctx.projection.windows.get(name)
+    if forecast is None:
+        if name in ctx.projection.ended:
+            return Segment(f"{label} reset", "ok")
+        return None
+    return Segment(_window_text(ctx, label, forecast), _window_style(ctx, forecast))
+
+
+def _window_text(ctx: Context, label: str, w: WindowForecast) -> str:
+    sym = ctx.symbols
+    compact = ctx.config.style == "compact"
+    text = f"{label} {format_pct(w.used_pct)}"
+    until_reset = format_duration(w.resets_at - ctx.now)
+    if w.used_pct >= 100:
+        return f"{text} limit, resets {until_reset}"
+    approx = sym["approx"] if w.thin else ""
+    if w.limit_before_reset and w.eta_limit_at is not None:
+        left = round_eta(w.eta_limit_at - ctx.now)
+        rate = "" if compact or not w.rate_pct_per_hour else f" +{w.rate_pct_per_hour:.0f}%/h"
+        when = format_clock(ctx.now + left, ctx.utc_offset, ctx.now)
+        if compact:
+            return f"{text} {sym['arrow']} {approx}{format_duration(left)}"
+        return f"{text}{rate} {sym['arrow']} limit {approx}{when} ({approx}{format_duration(left)})"
+    if w.rate_pct_per_hour is not None and w.rate_pct_per_hour > 0 and not compact:
+        return f"{text} {sym['ok']} resets {until_reset}"
+    return f"{text} resets {until_reset}"
+
+
+def _window_style(ctx: Context, w: WindowForecast) -> str:
+    if w.used_pct >= 100 or (w.limit_before_reset and w.eta_limit_at is not None
+                             and w.eta_limit_at - ctx.now < 3600):
+        return "alert"
+    if w.limit_before_reset:
+        return "warn"
+    return usage_style(w.used_pct, ctx.config)
+
+
+def five_hour(ctx: Context) -> Segment | None:
+    """Pooled 5-hour window: used %, burn rate and time to the limit, or when it resets."""
+    return _window_segment(ctx, "five_hour")
+
+
+def seven_day(ctx: Context) -> Segment | None:
+    """Pooled 7-day window: used %, and the time to the limit when it will bind first."""
+    return _window_segment(ctx, "seven_day")
+
+
+def cost(ctx: Context) -> Segment | None:
+    """Spend when no rate limits are known (API key): this session's $ and the pooled $/h."""
+    if ctx.projection.windows or ctx.projection.ended:
+        return None
+    spent = ctx.payload.cost_usd
+    if spent is None:
+        return None
+    text = f"${spent:.2f}"
+    rate = ctx.projection.usd_per_hour
+    if rate is not None and len(ctx.state.live_sessions(ctx.now)) > 1:
+        text += f", pool ${rate:.2f}/h"
+    elif rate is not None:
+        text += f" ${rate:.2f}/h"
+    return Segment(text)
+
+
+def sessions(ctx: Context) -> Segment | None:
+    """How many sessions share the pool now, and this session's share of the last hour."""
+    live = ctx.state.live_sessions(ctx.now)
+    count = max(len(live), 1)
+    text = f"{count} session" + ("s" if count != 1 else "")
+    sid = ctx.payload.session_id
+    share = ctx.projection.shares.get(sid) if sid else None
+    if count > 1 and share is not None and ctx.config.style != "compact":
+        text += f", this {round(share * 100)}%"
+    return Segment(text, "dim")
+
+
+def freshness(ctx: Context) -> Segment | None:
+    """Age of the pooled reading, and which session saw it when it was not this one."""
+    windows = [w for w in ctx.projection.windows.values()]
+    if not windows:
+        return None
+    newest = max(windows, key=lambda w: w.observed_at)
+    text = format_age(ctx.now - newest.observed_at)
+    by = newest.observed_by
+    if by and by != ctx.payload.session_id:
+        other = ctx.state.sessions.get(by)
+        label = other and (other.session_name or _basename(other.project_dir))
+        text += f" via {clean(label, 20)}" if label else f" via {clean(by[:8], 8)}"
+    return Segment(text, "dim")
+
+
+def _basename(path: str | None) -> str | None:
+    if not path:
+        return None
+    return path.rstrip("/").rsplit("/", 1)[-1] or None
+
+
+SEGMENTS: dict[str, Callable[[Context], Segment | None]] = {
+    "model": model,
+    "context": context,
+    "five_hour": five_hour,
+    "seven_day": seven_day,
+    "cost": cost,
+    "sessions": sessions,
+    "freshness": freshness,
+}
+
+
+def run_segments(ctx: Context, names: tuple[str, ...], timed: bool = False) -> list[SegmentResult]:
+    """Run the named segments in order; one that raises is reported, never fatal."""
+    clock = time.perf_counter
+    results = []
+    for name in names:
+        fn = SEGMENTS.get(name)
+        if fn is None:
+            continue
+        started = clock() if timed else 0.0
+        try:
+            segment, error = fn(ctx), None
+        except Exception as exc:  # noqa: BLE001 - one broken segment must not blank the line
+            segment, error = None, f"{type(exc).__name__}: {exc}"
+        elapsed = (clock() - started) * 1000 if timed else 0.0
+        results.append(SegmentResult(name, segment, error, elapsed))
+    return results

@@ -1,0 +1,264 @@
+"""The only code that touches the store file.
+
+Reads never lock: every write is a temp file in the same directory, fsynced, then
+``os.replace``d over the store, so a reader sees the old or the new document, never a torn
+one. Writers serialise on a sidecar ``FileLock`` with a short timeout; a writer that cannot
+get it in time skips its save (the next call brings the same news again). The directory is
+created 0700 and files 0600; a symlink, FIFO, directory or hard link planted at a path is
+never written through, and a file that does not parse is moved aside and rebuilt.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+import time
+
+from statusline import history
+from statusline.history import State
+
+LOCK_TIMEOUT_S = 0.1
+LOCK_POLL_S = 0.005
+MAX_STORE_BYTES = 4 << 20
+QUARANTINE_KEPT = 3
+ORPHAN_TEMP_AGE_S = 10.0
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# What a read found, which decides whether this call may write.
+OK, MISSING, CORRUPT, NEWER, FOREIGN, UNUSABLE = (
+    "ok", "missing", "corrupt", "newer", "foreign", "unusable",
+)
+
+
+class ReadResult:
+    """A store read: the state (empty when there was none) and what was found."""
+
+    __slots__ = ("detail", "state", "status")
+
+    def __init__(self, state: State, status: str, detail: str = "") -> None:
+        self.state = state
+        self.status = status
+        self.detail = detail
+
+    @property
+    def writable(self) -> bool:
+        """True when a locked update may replace the file."""
+        return self.status in (OK, MISSING, CORRUPT)
+
+
+def private_dir(path: str, create: bool) -> bool:
+    """True when ``path`` is a real directory owned by us and private (0700).
+
+    With ``create`` it is made (0700, whatever the umask) when missing, and repaired to
+    0700 when ours but too open. A symlink or someone else's directory is never used.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        if not create:
+            return False
+        try:
+            os.makedirs(path, mode=0o700, exist_ok=True)
+            info = os.lstat(path)
+        except OSError:
+            return False
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        return False
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        if not create:
+            return True  # readable as is; the next write repairs it
+        try:
+            os.chmod(path, 0o700, follow_symlinks=False)
+        except OSError:
+            return False
+    return True
+
+
+def read(path: str) -> ReadResult:
+    """Read the store at ``path`` without locking; never raises, never blocks on a FIFO."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return ReadResult(State(), MISSING)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return ReadResult(State(), CORRUPT, "a symlink stands at the store path")
+        if error.errno in (errno.EISDIR, errno.ENXIO):
+            return ReadResult(State(), CORRUPT, "the store path is not a regular file")
+        return ReadResult(State(), UNUSABLE, error.strerror or str(error))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return ReadResult(State(), CORRUPT, "the store path is not a regular file")
+        if info.st_uid != os.geteuid():
+            return ReadResult(State(), FOREIGN, "the store belongs to another user")
+        if info.st_size > MAX_STORE_BYTES:
+            return ReadResult(State(), CORRUPT, f"the store is {info.st_size} bytes")
+        data = _read_all(fd, MAX_STORE_BYTES + 1)
+    except OSError as error:
+        return ReadResult(State(), UNUSABLE, error.strerror or str(error))
+    finally:
+        os.close(fd)
+    return parse(data)
+
+
+def parse(data: bytes) -> ReadResult:
+    """Turn store bytes into a ``ReadResult`` (``corrupt`` when they are not a store)."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+        state = history.from_json(document)
+    except (ValueError, RecursionError) as error:
+        return ReadResult(State(), CORRUPT, f"the store does not parse: {error}"[:200])
+    if state.schema_version > history.SCHEMA_VERSION:
+        return ReadResult(state, NEWER, f"schema_version {state.schema_version} is newer")
+    return ReadResult(state, OK)
+
+
+def update(path: str, change: Callable[[State], bool]) -> State | None:
+    """Apply ``change`` to the store under its lock and save the result atomically.
+
+    ``change`` mutates the freshly read state and says whether it must be saved. Returns
+    the state as it now stands, or None when the store could not be locked or written (the
+    caller then renders from what it read). Never raises ``OSError`` or a lock timeout.
+    """
+    directory = os.path.dirname(path)
+    if not private_dir(directory, create=True):
+        return None
+    lock_path = path + ".lock"
+    if not _safe_lock_path(lock_path):
+        return None
+    from filelock import FileLock, Timeout  # only calls that write pay for this import
+
+    lock = FileLock(lock_path, timeout=LOCK_TIMEOUT_S, mode=0o600)
+    try:
+        with lock.acquire(timeout=LOCK_TIMEOUT_S, poll_interval=LOCK_POLL_S):
+            current = read(path)
+            if current.status == CORRUPT:
+                quarantine(path)
+            elif not current.writable:
+                return None
+            state = current.state
+            if change(state) or current.status != OK:
+                write_atomic(path, json.dumps(history.to_json(state), separators=(",", ":")))
+            sweep_orphans(path)
+            return state
+    except (Timeout, OSError):
+        return None
+
+
+def _safe_lock_path(lock_path: str) -> bool:
+    """False when something other than our own regular file stands at the lock path."""
+    try:
+        info = os.lstat(lock_path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid()
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Replace ``path`` with ``text`` via a fsynced temp file; the old file survives any error."""
+    data = text.encode("utf-8")
+    directory, name = os.path.split(path)
+    temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(temp, flags, 0o600)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)  # a failed fsync is a failed write: never retried
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass  # the replace happened; a directory fsync is best effort
+
+
+def quarantine(path: str) -> str | None:
+    """Move whatever stands at ``path`` aside as ``<path>.corrupt-<time>``; keep the newest few.
+
+    Renaming moves a planted symlink itself, never its target.
+    """
+    target = f"{path}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(2).hex()}"
+    try:
+        os.rename(path, target)
+    except OSError:
+        return None
+    directory, name = os.path.split(path)
+    try:
+        kept = sorted(n for n in os.listdir(directory or ".") if n.startswith(name + ".corrupt-"))
+        for old in kept[:-QUARANTINE_KEPT]:
+            _remove_entry(os.path.join(directory, old))
+    except OSError:
+        pass
+    return target
+
+
+def _remove_entry(path: str) -> None:
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            import shutil  # rare: a directory that once stood at the store path
+
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def sweep_orphans(path: str, now: float | None = None) -> int:
+    """Delete temp files left by killed writers (older than a few seconds); return how many."""
+    directory, name = os.path.split(path)
+    prefix = f".{name}."
+    cutoff = (time.time() if now is None else now) - ORPHAN_TEMP_AGE_S
+    removed = 0
+    try:
+        entries = os.listdir(directory or ".")
+    except OSError:
+        return 0
+    for entry in entries:
+        if entry.startswith(prefix) and entry.endswith(".tmp"):
+            full = os.path.join(directory, entry)
+            try:
+                info = os.lstat(full)
+                if info.st_mtime < cutoff and stat.S_ISREG(info.st_mode):
+                    os.unlink(full)
+                    removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    chunks = []
+    total = 0
+    while total < limit:
+        chunk = os.read(fd, min(1 << 16, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
