@@ -12,7 +12,7 @@ Merge rules (DESIGN section 3): readings that are not finite, negative or above 
 dropped (the client has put the epoch into the percentage); (100, 101] counts as 100; a
 ``resets_at`` that is past, or further out than the window length plus an hour, is dropped;
 a later ``resets_at`` starts a new window; within a window the value only rises, except an
-official re-baseline: a lower value from a session whose own reading just changed, accepted
+official re-baseline: a lower value from a known session whose own reading just changed, accepted
 at once when nobody confirmed the higher value for ``REBASELINE_GRACE_S``, or once it is
 confirmed by another fresh reading, or still standing after the grace period. A session
 whose reading has not changed for ``FROZEN_AFTER_S`` replays a frozen snapshot: it can show
@@ -176,6 +176,7 @@ def record(state: State, payload: Payload, now: float) -> bool:
     if session_id is None:
         return changed
     session = state.sessions.get(session_id)
+    known = session is not None
     if session is None:
         session = Session(session_id, now)
         state.sessions[session_id] = session
@@ -191,6 +192,10 @@ def record(state: State, payload: Payload, now: float) -> bool:
         session.reading = reading
         session.reading_changed_at = now
         changed = True
+    # Only a reading seen to change came from a new API response. A session's first call
+    # may replay a reply of any age (statusline installed mid-session), so it may raise
+    # the pool but never lower it.
+    fresh = fresh and known
     if payload.rate_limits is not None and not session.is_frozen(now):
         for name in WINDOW_NAMES:
             raw = payload.rate_limits.get(name)
@@ -374,7 +379,11 @@ def to_json(state: State) -> dict[str, object]:
         },
         "archive": {
             name: [
-                {"resets_at": a.resets_at, "peak_pct": a.peak_pct, "samples": _pairs_json(a.samples)}
+                {
+                    "resets_at": a.resets_at,
+                    "peak_pct": a.peak_pct,
+                    "samples": _pairs_json(a.samples),
+                }
                 for a in windows
             ]
             for name, windows in state.archive.items()
@@ -408,7 +417,7 @@ def from_json(document: object) -> State:
             state.windows[name] = _window_from(windows.get(name))
         if isinstance(archive, dict) and isinstance(archive.get(name), list):
             state.archive[name] = [
-                a for a in map(_archived_from, archive[name]) if a is not None  # type: ignore[arg-type]
+                a for a in map(_archived_from, archive[name]) if a is not None
             ][-ARCHIVED_WINDOWS[name]:]
     return state
 

@@ -9,6 +9,7 @@ file exists, and filelock only when the call writes.
 
 from __future__ import annotations
 
+import math
 import os
 import select
 import signal
@@ -18,6 +19,7 @@ from statusline import config as config_module
 from statusline import forecast, history, paths, render, segments, store
 from statusline.log import Log
 from statusline.payload import parse
+from statusline.sanitize import clean
 
 # Claude Code re-runs the command ~300 ms after each update and kills a run still going,
 # so a call that takes longer than this has already lost; it prints what it has and exits.
@@ -74,11 +76,12 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     payload = parse(data)
     now = clock(env)
     if payload.model:
-        _fallback_line = render.truncate(segments.clean(payload.model, 24), 40)
+        _fallback_line = render.truncate(clean(payload.model, 24), 40)
 
     directory = paths.state_dir(env)
     usable_dir = directory is not None and store.private_dir(directory, create=False)
-    log = Log(paths.log_file(directory) if usable_dir and directory else None, env.get("STATUSLINE_LOG"))
+    log_path = paths.log_file(directory) if usable_dir and directory else None
+    log = Log(log_path, env.get("STATUSLINE_LOG"))
     if directory is not None:
         outcome.store_path = paths.store_file(directory, paths.profile_name(env))
     state = history.State()
@@ -129,7 +132,7 @@ def clock(env: Mapping[str, str]) -> float:
     if override:
         try:
             value = float(override)
-            if value == value and abs(value) != float("inf"):
+            if math.isfinite(value):
                 return value
         except ValueError:
             pass

@@ -7,6 +7,7 @@ from ``STATUSLINE_LOG`` (``debug``, ``info``, ``warning`` (default), ``error``, 
 from __future__ import annotations
 
 import os
+import stat
 import time
 
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "off": 100}
@@ -32,11 +33,17 @@ class Log:
         self._seen.add(message)
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime())
         entry = f"{stamp} {level.upper()} [{os.getpid()}] {message}\n".encode("utf-8", "replace")
+        # O_NONBLOCK: a FIFO planted at the path must not stall the call; the fstat check
+        # keeps a FIFO, device or hard link to someone's file from receiving our lines.
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        flags |= os.O_NONBLOCK  # a FIFO planted at the log path must not block the call
         try:
             fd = os.open(self.path, flags, 0o600)
             try:
-                if os.fstat(fd).st_size > MAX_BYTES:
+                info = os.fstat(fd)
+                if not _private_file(info):
+                    return
+                if info.st_size > MAX_BYTES:
                     os.replace(self.path, self.path + ".1")  # one rotation keeps it bounded
                 os.write(fd, entry)
             finally:
@@ -55,3 +62,8 @@ class Log:
     def error(self, message: str) -> None:
         """Log at error level."""
         self.write("error", message)
+
+
+def _private_file(info: os.stat_result) -> bool:
+    """True for a regular file of ours with a single name (not a link to another file)."""
+    return stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_uid == os.geteuid()

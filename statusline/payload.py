@@ -32,6 +32,9 @@ class RawReading:
             and self.resets_at == other.resets_at
         )
 
+    def __hash__(self) -> int:
+        return hash((self.used_pct, self.resets_at))
+
     def __repr__(self) -> str:
         return f"RawReading({self.used_pct!r}, {self.resets_at!r})"
 

@@ -73,7 +73,11 @@ def snapshot(
     return {
         "now": now,
         "profile": profile,
-        "store": {"path": store_path, "status": store_status, "schema_version": state.schema_version},
+        "store": {
+            "path": store_path,
+            "status": store_status,
+            "schema_version": state.schema_version,
+        },
         "windows": windows,
         "binding_window": projection.binding_window,
         "ended_windows": sorted(projection.ended),

@@ -1,0 +1,82 @@
+"""Shared fixtures: every test runs against a throwaway HOME and state directory.
+
+``isolated_env`` is autouse: no test can read or write the real ``~/.claude`` or
+``~/.local/state``. ``run_cli`` runs the real entry point in a subprocess, as Claude Code does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples" / "payloads"
+# Epoch of the captured oauth-003 payload's run: 5h resets in ~1h15, 7d in ~3d10h.
+OAUTH_NOW = 1795519800.0
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point HOME, XDG dirs and the store at ``tmp_path``; clear our variables."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name in list(os.environ):
+        if name.startswith(("STATUSLINE_", "CLAUDE_", "XDG_")) or name in ("NO_COLOR", "COLUMNS"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("STATUSLINE_STATE_DIR", str(tmp_path / "state"))
+    yield tmp_path
+
+
+def example(name: str) -> dict[str, object]:
+    """A captured payload from examples/payloads, as a dict."""
+    loaded: dict[str, object] = json.loads((EXAMPLES / f"{name}.json").read_text())
+    return loaded
+
+
+def with_session(doc: dict[str, object], session_id: str, **rate: float) -> dict[str, object]:
+    """A copy of ``doc`` under another session id, with 5h/7d percentages replaced."""
+    copy = json.loads(json.dumps(doc))
+    copy["session_id"] = session_id
+    limits = copy.get("rate_limits")
+    if isinstance(limits, dict):
+        for window, pct in rate.items():
+            limits[window]["used_percentage"] = pct
+    return copy
+
+
+def run_cli(
+    stdin: bytes | str | dict[str, object] | None,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m statusline ARGS`` with ``stdin``, inheriting the isolated environment."""
+    if isinstance(stdin, dict):
+        data: bytes | None = json.dumps(stdin).encode()
+    elif isinstance(stdin, str):
+        data = stdin.encode()
+    else:
+        data = stdin
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    completed = subprocess.run(
+        [sys.executable, "-m", "statusline", *args],
+        input=data if data is not None else b"",
+        capture_output=True,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
+    return subprocess.CompletedProcess(
+        completed.args,
+        completed.returncode,
+        completed.stdout.decode("utf-8", "replace"),
+        completed.stderr.decode("utf-8", "replace"),
+    )

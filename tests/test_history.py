@@ -1,0 +1,283 @@
+"""Merge rules of the shared store (DESIGN section 3), on the pure model."""
+
+from __future__ import annotations
+
+from statusline import history
+from statusline.history import (
+    FROZEN_AFTER_S,
+    REBASELINE_GRACE_S,
+    SNAPSHOT_REFRESH_S,
+    State,
+    from_json,
+    record,
+    to_json,
+)
+from statusline.payload import Payload, RawReading
+
+T0 = 1_795_500_000.0
+RESET_5H = T0 + 3 * 3600
+RESET_7D = T0 + 4 * 86400
+
+
+def call(
+    state: State,
+    sid: str,
+    now: float,
+    five: float | None = None,
+    seven: float | None = None,
+    reset5: float = RESET_5H,
+    cost: float | None = None,
+) -> bool:
+    """Record one call of session ``sid`` reporting the given percentages."""
+    limits = {}
+    if five is not None:
+        limits["five_hour"] = RawReading(five, reset5)
+    if seven is not None:
+        limits["seven_day"] = RawReading(seven, RESET_7D)
+    payload = Payload(session_id=sid, model="Opus 5.5", cost_usd=cost,
+                      rate_limits=limits if limits else None)
+    return record(state, payload, now)
+
+
+def five(state: State) -> float | None:
+    window = state.windows["five_hour"]
+    return None if window is None else window.used_pct
+
+
+def test_pooled_value_is_the_highest_fresh_reading() -> None:
+    """Two sessions reporting the same window: the pool holds the higher value."""
+    state = State()
+    call(state, "a", T0, five=20.0)
+    call(state, "b", T0 + 5, five=31.5)
+    call(state, "a", T0 + 10, five=20.0)
+    assert five(state) == 31.5
+    assert state.windows["five_hour"].observed_by == "b"  # type: ignore[union-attr]
+
+
+def test_epoch_in_percentage_and_over_101_are_dropped() -> None:
+    """A percentage that is really an epoch, or above 101, never enters the pool."""
+    state = State()
+    call(state, "a", T0, five=10.0)
+    call(state, "a", T0 + 1, five=RESET_5H)
+    call(state, "a", T0 + 2, five=101.5)
+    call(state, "a", T0 + 3, five=-1.0)
+    assert five(state) == 10.0
+
+
+def test_just_over_100_counts_as_100() -> None:
+    """(100, 101] is clamped to 100 and marks the window full."""
+    state = State()
+    call(state, "a", T0, five=100.6)
+    assert five(state) == 100.0
+    assert state.windows["five_hour"].full_at == T0  # type: ignore[union-attr]
+
+
+def test_implausible_resets_at_is_dropped() -> None:
+    """A reset in the past or beyond the window length plus an hour is not a reading."""
+    state = State()
+    call(state, "a", T0, five=10.0, reset5=T0 - 1)
+    call(state, "a", T0 + 1, five=10.0, reset5=T0 + 7 * 3600)
+    assert state.windows["five_hour"] is None
+
+
+def test_later_resets_at_starts_a_new_window_and_archives_the_old() -> None:
+    """A new resets_at is a new window: its value replaces the old, even if lower."""
+    state = State()
+    call(state, "a", T0, five=80.0)
+    call(state, "a", T0 + 60, five=2.0, reset5=RESET_5H + 2 * 3600)
+    assert five(state) == 2.0
+    assert [a.peak_pct for a in state.archive["five_hour"]] == [80.0]
+
+
+def test_stale_replay_of_an_earlier_window_is_ignored() -> None:
+    """A session still reporting the previous window cannot pull the pool back."""
+    state = State()
+    call(state, "a", T0, five=5.0, reset5=RESET_5H + 2 * 3600)
+    call(state, "b", T0 + 1, five=90.0, reset5=RESET_5H)
+    assert five(state) == 5.0
+
+
+def test_past_reset_means_the_window_is_over() -> None:
+    """Once resets_at passes, the stale percentage is gone (the window is archived)."""
+    state = State()
+    call(state, "a", T0, five=60.0)
+    call(state, "a", RESET_5H + 5)
+    assert state.current_window("five_hour", RESET_5H + 5) is None
+    assert state.windows["five_hour"] is None
+    assert state.archive["five_hour"][-1].peak_pct == 60.0
+
+
+def test_value_only_rises_within_a_window() -> None:
+    """A lower reading that is not fresh (a session behind the others) changes nothing."""
+    state = State()
+    call(state, "a", T0, five=30.0)
+    call(state, "b", T0 + 1, five=25.0)  # b is new: its first reading may be an old reply
+    call(state, "b", T0 + 2, five=25.0)  # repeated, not fresh
+    assert five(state) == 30.0
+
+
+def test_rebaseline_accepted_when_confirmed_by_a_second_fresh_reading() -> None:
+    """A lower fresh value, confirmed by another fresh lower reading, is an official re-baseline."""
+    state = State()
+    call(state, "a", T0, five=50.0)
+    call(state, "b", T0 + 1, five=50.0)
+    call(state, "a", T0 + 10, five=20.0)  # fresh and lower: pending
+    assert five(state) == 50.0
+    call(state, "b", T0 + 20, five=20.5)  # another fresh lower reading confirms
+    assert five(state) == 20.5
+    assert state.windows["five_hour"].rebased_at == T0 + 20  # type: ignore[union-attr]
+
+
+def test_rebaseline_accepted_after_the_grace_period_if_nobody_contradicts() -> None:
+    """A pending lower value still standing after the grace period wins."""
+    state = State()
+    call(state, "a", T0, five=50.0)
+    call(state, "a", T0 + 10, five=20.0)
+    call(state, "c", T0 + 10 + REBASELINE_GRACE_S + 1)  # any later call settles it
+    assert five(state) == 20.0
+
+
+def test_rebaseline_refused_when_a_live_session_keeps_confirming_the_higher_value() -> None:
+    """A live session repeating the higher value within the grace period vetoes the drop."""
+    state = State()
+    call(state, "a", T0, five=50.0)
+    call(state, "b", T0 + 5, five=50.0)
+    call(state, "a", T0 + 10, five=20.0)
+    call(state, "b", T0 + 60, five=50.0)
+    call(state, "c", T0 + 10 + REBASELINE_GRACE_S + 1)
+    assert five(state) == 50.0
+
+
+def test_first_reading_of_a_new_session_cannot_lower_the_pool() -> None:
+    """A session seen for the first time may replay an old reply: it can raise, not lower."""
+    state = State()
+    call(state, "a", T0, five=50.0)
+    call(state, "b", T0 + REBASELINE_GRACE_S + 30, five=10.0)
+    assert five(state) == 50.0
+    assert state.windows["five_hour"].pending is None  # type: ignore[union-attr]
+
+
+def test_lower_fresh_reading_with_no_recent_confirmation_is_taken_at_once() -> None:
+    """Nobody confirmed the old value for the grace period: the lower value is the truth."""
+    state = State()
+    call(state, "a", T0, five=50.0)
+    call(state, "a", T0 + REBASELINE_GRACE_S + 30, five=10.0)
+    assert five(state) == 10.0
+
+
+def test_session_idle_since_before_a_rebaseline_cannot_raise_it_back() -> None:
+    """An idle session re-sending the pre-re-baseline value is ignored."""
+    state = State()
+    call(state, "a", T0, five=50.0)
+    call(state, "b", T0 + 1, five=50.0)
+    call(state, "a", T0 + 300, five=10.0)  # no confirmation for > grace: accepted
+    call(state, "b", T0 + 301, five=50.0)  # b has not changed since T0 + 1
+    assert five(state) == 10.0
+
+
+def test_frozen_session_can_neither_raise_nor_create() -> None:
+    """A session whose reading has not changed for FROZEN_AFTER_S replays a snapshot."""
+    state = State()
+    call(state, "a", T0, five=40.0)
+    state.windows["five_hour"] = None  # as if the window had been reset meanwhile
+    call(state, "a", T0 + FROZEN_AFTER_S + 1, five=40.0)
+    assert state.windows["five_hour"] is None
+
+
+def test_repeat_calls_are_not_written_until_the_snapshot_ages() -> None:
+    """Ticks that repeat the same reading are not due; an old saved snapshot is."""
+    saved = to_json(State())
+
+    def tick(now: float) -> bool:
+        nonlocal saved
+        state = from_json(saved)  # each call starts from what the store holds
+        due = call(state, "a", now, five=10.0, cost=1.0)
+        if due:
+            saved = to_json(state)
+        return due
+
+    assert tick(T0)
+    assert not tick(T0 + 1)
+    assert not tick(T0 + SNAPSHOT_REFRESH_S - 1)
+    assert tick(T0 + SNAPSHOT_REFRESH_S + 1)
+    assert not tick(T0 + SNAPSHOT_REFRESH_S + 2)
+
+
+def test_new_reading_and_new_cost_are_due() -> None:
+    """A changed reading or cost must be saved at once."""
+    state = State()
+    call(state, "a", T0, five=10.0, cost=1.0)
+    assert call(state, "a", T0 + 1, five=10.1, cost=1.0)
+    assert call(state, "a", T0 + 2, five=10.1, cost=1.5)
+
+
+def test_round_trip_through_json() -> None:
+    """to_json then from_json gives the same state."""
+    state = State()
+    call(state, "a", T0, five=10.0, seven=40.0, cost=1.0)
+    call(state, "b", T0 + 5, five=12.0, seven=40.5, cost=0.5)
+    again = from_json(to_json(state))
+    assert to_json(again) == to_json(state)
+
+
+def test_from_json_skips_malformed_entries() -> None:
+    """Bad sessions and windows are dropped, the rest survives."""
+    doc = to_json(State())
+    doc["sessions"] = {
+        "good": {"last_seen": T0, "costs": [[T0, 1.0], ["x", 2]], "model": 5},
+        "../bad": {"last_seen": T0},
+        "nolast": {"model": "x"},
+    }
+    doc["windows"] = {"five_hour": {"resets_at": "soon"}, "seven_day": []}
+    state = from_json(doc)
+    assert list(state.sessions) == ["good"]
+    assert state.sessions["good"].costs == [(T0, 1.0)]
+    assert state.sessions["good"].model is None
+    assert state.windows == {"five_hour": None, "seven_day": None}
+
+
+def test_from_json_refuses_non_stores() -> None:
+    """A document without schema_version is not a store."""
+    for doc in [[], "x", 1, {}, {"schema_version": "1"}, {"schema_version": True}]:
+        try:
+            from_json(doc)
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {doc!r}")
+
+
+def test_clock_jump_forward_does_not_wipe_other_sessions() -> None:
+    """One call ten years ahead keeps every other session (no mass pruning)."""
+    state = State()
+    for i in range(5):
+        call(state, f"s{i}", T0 + i)
+    call(state, "jumper", T0 + 10 * 365 * 86400)
+    assert len(state.sessions) == 6
+
+
+def test_sessions_long_gone_are_pruned_relative_to_recent_activity() -> None:
+    """A session unseen for longer than the TTL, while others are active, is dropped."""
+    state = State()
+    call(state, "old", T0)
+    call(state, "new", T0 + history.SESSION_TTL_S + 100)
+    call(state, "newer", T0 + history.SESSION_TTL_S + 200)
+    assert "old" not in state.sessions
+
+
+def test_store_stays_bounded() -> None:
+    """Samples, cost points and sessions are capped however long the history."""
+    state = State()
+    for i in range(3000):
+        call(state, f"s{i % 100}", T0 + i * 3, five=min(i * 0.03, 99.9), cost=i * 0.01)
+    window = state.windows["five_hour"]
+    assert window is not None and len(window.samples) <= history.MAX_SAMPLES
+    assert len(state.sessions) <= history.MAX_SESSIONS
+    assert all(len(s.costs) <= history.MAX_COST_POINTS for s in state.sessions.values())
+
+
+def test_thin_keeps_ends_and_limit() -> None:
+    """thin returns at most limit samples and keeps the first and last."""
+    samples = [(float(i), float(i)) for i in range(1000)]
+    thinned = history.thin(samples, 100)
+    assert len(thinned) == 100
+    assert thinned[0] == samples[0] and thinned[-1] == samples[-1]
