@@ -27,7 +27,9 @@ def _home(env: Mapping[str, str]) -> str | None:
 
 def _xdg(env: Mapping[str, str], variable: str, fallback: str) -> str | None:
     value = env.get(variable, "").strip()
-    if value:
+    # The XDG spec says a relative path is invalid and must be ignored: honouring it would
+    # put our files in whatever directory Claude Code happens to run us from.
+    if value and os.path.isabs(value):
         return value
     home = _home(env)
     return None if home is None else os.path.join(home, fallback)
