@@ -21,15 +21,23 @@ if TYPE_CHECKING:
 
 
 def _home(env: Mapping[str, str]) -> str | None:
-    home = env.get("HOME") or os.path.expanduser("~")
-    return home if home and home != "~" and os.path.isabs(home) else None
+    """HOME when absolute, else the passwd entry's home (platformdirs' rule), else None."""
+    home = env.get("HOME", "")
+    if not os.path.isabs(home):
+        try:
+            import pwd
+
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except (ImportError, KeyError):
+            return None
+    return (home.rstrip("/") or "/") if os.path.isabs(home) else None
 
 
 def _xdg(env: Mapping[str, str], variable: str, fallback: str) -> str | None:
-    value = env.get(variable, "").strip()
+    value = env.get(variable, "")
     # The XDG spec says a relative path is invalid and must be ignored: honouring it would
     # put our files in whatever directory Claude Code happens to run us from.
-    if value and os.path.isabs(value):
+    if os.path.isabs(value):
         return value
     home = _home(env)
     return None if home is None else os.path.join(home, fallback)

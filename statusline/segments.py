@@ -215,7 +215,7 @@ def cost(ctx: Context) -> Segment | None:
     if ctx.projection.windows or ctx.projection.ended:
         return None
     spent = ctx.payload.cost_usd
-    if spent is None:
+    if not spent:  # nothing spent yet (startup): $0.00 would only be noise
         return None
     text = f"${spent:.2f}"
     rate = ctx.projection.usd_per_hour
