@@ -8,16 +8,22 @@ become one message and a hint with exit status 1, bugs keep their traceback.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
 import orjson
 
-from statusline import forecast, paths, report, store
+from statusline import claude_settings, forecast, paths, report, store
+from statusline import config as config_module
 from statusline.errors import StatuslineError
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
+EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES_DIR.glob("*.json"))
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 88}
 
 
 def _now() -> float:
@@ -38,20 +44,52 @@ def _open_store() -> tuple[str, str, store.ReadResult]:
     return profile, path, store.read(path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _use_color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _terminal_width() -> int:
+    """``COLUMNS`` when set (tests, scripts), else the terminal's width, else 80."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        return shutil.get_terminal_size((80, 24)).columns
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="statusline", prog_name="statusline")
 def cli() -> None:
     """A Claude Code status line that pools the 5h and 7d rate limits of every session.
 
     Claude Code runs `statusline` with no arguments and a JSON payload on stdin; the
     commands below are for people.
+
+    \b
+    Get started:
+        statusline install          # wire it into Claude Code
+        statusline doctor           # check the setup
+        statusline inspect          # what the shared store knows
     """
+
+
+# ---------------------------------------------------------------------------------------
+# inspect
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the stable JSON contract.")
-def inspect(as_json: bool) -> None:
-    """Show the shared store: sessions, windows, burn rate and forecast."""
+@click.option("--ascii", "ascii_only", is_flag=True, help="Draw the charts with ASCII only.")
+def inspect(as_json: bool, ascii_only: bool) -> None:
+    """Show the shared store: sessions, windows, burn rate, forecast and a chart of each window.
+
+    Colour is used on a terminal unless NO_COLOR is set; the width follows COLUMNS or the
+    terminal.
+
+    \b
+    Examples:
+        statusline inspect
+        statusline inspect --json | jq '.windows.five_hour.used_percentage'
+    """
     profile, path, result = _open_store()
     now = _now()
     projection = forecast.project(result.state, now)
@@ -59,40 +97,333 @@ def inspect(as_json: bool) -> None:
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
+    from statusline.hotpath import utc_offset
     from statusline.inspect_text import format_report
 
-    click.echo(format_report(data, result.state, now, color=_use_color()))
+    cfg, _ = _load_config()
+    click.echo(
+        format_report(
+            data, now, width=_terminal_width(), color=_use_color(),
+            ascii_only=ascii_only or cfg.symbols == "ascii", utc_offset=utc_offset(now),
+            warn_pct=cfg.warn_pct, alert_pct=cfg.alert_pct,
+        )
+    )
 
 
-def _use_color() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
-@cli.command()
-@click.argument("payload_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--example", "example", help="Render a bundled example payload by name.")
-@click.option("--save/--no-save", default=False, help="Also record the payload in the store.")
-def render(payload_file: str | None, example: str | None, save: bool) -> None:
-    """Preview the line for a payload file (or - for stdin, or --example NAME)."""
-    from statusline.hotpath import render_call
-
-    data = _payload_bytes(payload_file, example)
-    click.echo(render_call(data, os.environ, save=save).line)
+# ---------------------------------------------------------------------------------------
+# render / explain
 
 
 def _payload_bytes(payload_file: str | None, example: str | None) -> bytes:
     if example:
-        matches = sorted(EXAMPLES_DIR.glob(f"{example}*.json"))
+        matches = [n for n in EXAMPLE_NAMES if n == example] or [
+            n for n in EXAMPLE_NAMES if n.startswith(example)
+        ]
         if not matches:
-            names = ", ".join(sorted(p.stem for p in EXAMPLES_DIR.glob("*.json")))
-            raise StatuslineError(f"no example named {example!r}", f"choose one of: {names}")
-        return matches[0].read_bytes()
+            raise StatuslineError(
+                f"no example named {example!r}", f"choose one of: {', '.join(EXAMPLE_NAMES)}"
+            )
+        return (EXAMPLES_DIR / f"{matches[0]}.json").read_bytes()
     if payload_file is None or payload_file == "-":
-        return click.get_binary_stream("stdin").read()
+        if payload_file is None and sys.stdin is not None and sys.stdin.isatty():
+            raise StatuslineError(
+                "no payload: give a file, - for stdin, or --example NAME",
+                f"try: statusline render --example {EXAMPLE_NAMES[0]}",
+            )
+        return sys.stdin.buffer.read()
     try:
         return Path(payload_file).read_bytes()
     except OSError as error:
         raise StatuslineError(f"cannot read {payload_file}: {error.strerror}") from error
+
+
+def _call_env(no_color: bool) -> dict[str, str]:
+    """The environment a by-hand call renders with: the terminal's width unless COLUMNS is set."""
+    env = dict(os.environ)
+    env.setdefault("COLUMNS", str(_terminal_width()))
+    if no_color:
+        env["NO_COLOR"] = "1"
+    return env
+
+
+def payload_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The payload source and the --save switch that render and explain share."""
+    decorators: list[Callable[[Callable[..., None]], Callable[..., None]]] = [
+        click.argument("payload_file", required=False,
+                       type=click.Path(dir_okay=False, allow_dash=True)),
+        click.option("--example", "example", metavar="NAME",
+                     help=f"Use a bundled example payload: {', '.join(EXAMPLE_NAMES)}."),
+        click.option("--save", is_flag=True,
+                     help="Also record the payload in the store (by default nothing is written)."),
+        click.option("--no-color", is_flag=True, help="Plain text (as NO_COLOR=1)."),
+    ]
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return command
+
+
+@cli.command()
+@payload_options
+def render(payload_file: str | None, example: str | None, save: bool, no_color: bool) -> None:
+    """Preview the line for a payload: a file, - for stdin, or --example NAME.
+
+    \b
+    Examples:
+        statusline render --example oauth-003
+        statusline render payload.json --no-color
+    """
+    from statusline.hotpath import render_call
+
+    data = _payload_bytes(payload_file, example)
+    click.echo(render_call(data, _call_env(no_color), save=save).line)
+
+
+@cli.command()
+@payload_options
+def explain(payload_file: str | None, example: str | None, save: bool, no_color: bool) -> None:
+    """Show each segment of the line: its text, its time and what it means.
+
+    \b
+    Example:
+        statusline explain --example oauth-003
+    """
+    from statusline import render as render_module
+    from statusline.hotpath import load_config, render_call
+    from statusline.log import Log
+    from statusline.segments import SEGMENTS, SYMBOLS
+
+    data = _payload_bytes(payload_file, example)
+    env = _call_env(no_color)
+    started = time.perf_counter()
+    outcome = render_call(data, env, save=save, timed=True)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    cfg = load_config(env, Log(None, "off"))
+    from statusline.hotpath import width
+
+    shown = [r.segment for r in outcome.results if r.segment is not None]
+    separator = SYMBOLS.get(cfg.symbols, SYMBOLS["unicode"])["sep"]
+    kept = {id(s) for s in render_module.fit(shown, width(env), separator)}
+    click.echo(outcome.line)
+    click.echo("")
+    rows = []
+    for result in outcome.results:
+        if result.error:
+            text = f"(failed: {result.error})"
+        elif result.segment is None:
+            text = "(nothing to show)"
+        elif id(result.segment) not in kept:
+            text = f"{result.segment.text}  (dropped: the line is too wide)"
+        else:
+            text = result.segment.text
+        doc = (SEGMENTS[result.name].__doc__ or "").strip().splitlines()
+        rows.append((result.name, f"{result.elapsed_ms:.2f}ms", text, doc[0] if doc else ""))
+    name_w = max([len("segment")] + [len(r[0]) for r in rows])
+    time_w = max([len("time")] + [len(r[1]) for r in rows])
+    click.echo(f"{'segment':<{name_w}}  {'time':>{time_w}}  text")
+    for name, took, text, meaning in rows:
+        click.echo(f"{name:<{name_w}}  {took:>{time_w}}  {text}")
+        if meaning:
+            click.echo(f"{'':<{name_w}}  {'':>{time_w}}  {click.style(meaning, dim=True)}"
+                       if _use_color() and not no_color else
+                       f"{'':<{name_w}}  {'':>{time_w}}  {meaning}")
+    segment_ms = sum(r.elapsed_ms for r in outcome.results)
+    click.echo("")
+    click.echo(f"segments {segment_ms:.2f}ms, whole call {elapsed_ms:.1f}ms in this process "
+               f"(store: {outcome.store_status}{', saved' if outcome.wrote else ', not written'})")
+
+
+# ---------------------------------------------------------------------------------------
+# install / uninstall
+
+
+SCOPE_OPTION = click.option(
+    "--scope", type=click.Choice(claude_settings.SCOPES), default="user", show_default=True,
+    help="user: $CLAUDE_CONFIG_DIR/settings.json or ~/.claude/settings.json; project: "
+         ".claude/settings.json here; local: .claude/settings.local.json here.",
+)
+
+
+def _state_dir() -> str | None:
+    return paths.state_dir(os.environ)
+
+
+def _show_plan(plan: claude_settings.Plan, dry_run: bool) -> None:
+    diff = plan.diff()
+    if diff:
+        for row in diff.splitlines():
+            colour = "green" if row.startswith("+") else "red" if row.startswith("-") else None
+            click.secho(row, fg=colour if _use_color() else None)
+    if dry_run and plan.changes:
+        click.echo("Dry run: nothing was written.")
+
+
+@cli.command()
+@SCOPE_OPTION
+@click.option("--refresh-interval", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Also re-run the line every SECONDS while idle (Claude Code's refreshInterval).")
+@click.option("--force", is_flag=True, help="Replace a statusLine that runs something else.")
+@click.option("--dry-run", is_flag=True, help="Show the change without writing anything.")
+@click.option("--command", "command", metavar="CMD",
+              help="The command to write (default: this installation's absolute path).")
+def install(scope: str, refresh_interval: int | None, force: bool, dry_run: bool,
+            command: str | None) -> None:
+    """Point Claude Code's statusLine at this statusline.
+
+    Edits settings.json, keeping every other key: it shows the change, backs the file up,
+    and writes it atomically. Running it again changes nothing. A statusLine that runs
+    something else is left alone unless --force (uninstall then puts it back).
+
+    \b
+    Examples:
+        statusline install
+        statusline install --scope project --refresh-interval 30
+        statusline install --dry-run
+    """
+    command = command or claude_settings.installed_command()
+    path = claude_settings.settings_path(scope, os.environ, os.getcwd())
+    try:
+        settings = claude_settings.read(path)
+    except claude_settings.JsoncError as error:
+        entry = claude_settings.desired_entry(None, command, refresh_interval)
+        snippet = orjson.dumps({claude_settings.KEY: entry}, option=orjson.OPT_INDENT_2).decode()
+        raise StatuslineError(
+            error.message, f"add this to it by hand:\n{snippet.strip('{}').strip()}"
+        ) from error
+    state_dir = _state_dir()
+    record = claude_settings.record_for(state_dir, path)
+    existing = settings.document.get(claude_settings.KEY)
+    plan = claude_settings.plan_install(settings, command, refresh_interval, force)
+    click.echo(f"Settings: {path} ({scope} scope)")
+    _show_plan(plan, dry_run)
+    if not plan.changes:
+        click.echo(plan.message[0].upper() + plan.message[1:] + ".")
+        return
+    if plan.previous is not None:
+        click.echo(f"Replacing the statusLine that {claude_settings.describe(plan.previous)[3:]} "
+                   "(--force); `statusline uninstall` puts it back.")
+    if dry_run:
+        return
+    backup = claude_settings.apply(plan, state_dir)
+    claude_settings.save_record(
+        state_dir, path,
+        claude_settings.install_record(plan, record, claude_settings.is_ours(existing)),
+    )
+    if backup:
+        click.echo(f"Backup: {backup}")
+    click.echo(plan.message[0].upper() + plan.message[1:] + ".")
+    click.echo("Claude Code picks the change up by itself; `statusline doctor` checks the setup.")
+
+
+@cli.command()
+@SCOPE_OPTION
+@click.option("--dry-run", is_flag=True, help="Show the change without writing anything.")
+def uninstall(scope: str, dry_run: bool) -> None:
+    """Remove statusline's statusLine from Claude Code's settings.json.
+
+    When the file has not changed since `statusline install`, it is put back exactly as it
+    was (byte for byte); otherwise only our entry is removed, and a statusLine that install
+    replaced is restored. A statusLine that is not statusline's is never removed.
+    """
+    path = claude_settings.settings_path(scope, os.environ, os.getcwd())
+    settings = claude_settings.read(path)
+    state_dir = _state_dir()
+    record = claude_settings.record_for(state_dir, path)
+    plan = claude_settings.plan_uninstall(settings, record)
+    click.echo(f"Settings: {path} ({scope} scope)")
+    _show_plan(plan, dry_run)
+    if dry_run or not plan.changes:
+        if not plan.changes:
+            click.echo(plan.message[0].upper() + plan.message[1:] + ".")
+        return
+    backup = claude_settings.apply(plan, state_dir)
+    claude_settings.save_record(state_dir, path, None)
+    if backup:
+        click.echo(f"Backup: {backup}")
+    click.echo(plan.message[0].upper() + plan.message[1:] + ".")
+
+
+# ---------------------------------------------------------------------------------------
+# doctor
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def doctor(as_json: bool) -> None:
+    """Check the setup: settings entry, state directory, lock, store, config, speed, imports.
+
+    Each problem comes with a hint to fix it; the exit status is 1 when a check fails.
+    """
+    from statusline.doctor import run_checks
+
+    checks = run_checks(os.environ, os.getcwd())
+    failed = [c for c in checks if not c.ok]
+    if as_json:
+        document = {"ok": not failed, "checks": [c.to_json() for c in checks]}
+        click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+    else:
+        _print_checks(checks)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def _print_checks(checks: Sequence[object]) -> None:
+    from statusline.doctor import FAIL, OK, Check
+
+    color = _use_color()
+    marks = {OK: ("ok", "green"), FAIL: ("FAIL", "red")}
+    width = max(len(c.name) for c in checks if isinstance(c, Check))
+    for check in checks:
+        assert isinstance(check, Check)
+        word, colour = marks.get(check.status, ("warn", "yellow"))
+        mark = click.style(f"{word:<4}", fg=colour) if color else f"{word:<4}"
+        click.echo(f"{mark} {check.name:<{width}}  {check.detail}")
+        if check.hint and check.status != OK:
+            click.echo(f"     {'':<{width}}  fix: {check.hint}")
+    failures = sum(1 for c in checks if isinstance(c, Check) and not c.ok)
+    click.echo("")
+    click.echo("All checks passed." if not failures else
+               f"{failures} check{'s' if failures != 1 else ''} failed.")
+
+
+# ---------------------------------------------------------------------------------------
+# config
+
+
+def _load_config() -> tuple[config_module.Config, list[str]]:
+    from statusline.segments import SEGMENTS
+
+    return config_module.load(paths.config_file(os.environ), tuple(SEGMENTS))
+
+
+@cli.group()
+def config() -> None:
+    """Where the config file is, and what applies."""
+
+
+@config.command("path")
+def config_path() -> None:
+    """Print the config file's path (STATUSLINE_CONFIG or the user config directory)."""
+    path = paths.config_file(os.environ)
+    if path is None:
+        raise StatuslineError("cannot find a config directory (HOME is not set)",
+                              "set HOME, or STATUSLINE_CONFIG")
+    click.echo(path)
+
+
+@config.command("show")
+def config_show() -> None:
+    """Print the settings that apply, as TOML (warnings go to stderr).
+
+    The output is a valid config file: `statusline config show > "$(statusline config path)"`
+    gives a starting point.
+    """
+    cfg, warnings = _load_config()
+    path = paths.config_file(os.environ)
+    for warning in warnings:
+        click.secho(f"Warning: {warning}", fg="yellow", err=True)
+    source = path if config_module.exists(path) else f"defaults ({path} does not exist)"
+    click.echo(f"# statusline config: {source}")
+    click.echo(config_module.to_toml(cfg))
 
 
 def main(args: list[str]) -> int:
@@ -113,5 +444,3 @@ def main(args: list[str]) -> int:
     except click.exceptions.Exit as done:
         return done.exit_code
     return 0
-
-

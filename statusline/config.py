@@ -61,7 +61,9 @@ def parse(document: dict[str, object], known_segments: tuple[str, ...]) -> tuple
             else:
                 warnings.append(f"{key}: expected one of {', '.join(choices)}; got {value!r}")
         elif key in ("warn_pct", "alert_pct"):
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100:
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                0 <= value <= 100
+            ):
                 setattr(config, key, float(value))
             else:
                 warnings.append(f"{key}: expected a number from 0 to 100; got {value!r}")
@@ -99,3 +101,17 @@ def load(path: str | None, known_segments: tuple[str, ...]) -> tuple[Config, lis
 def exists(path: str | None) -> bool:
     """True when a config file is present at ``path`` (one ``stat``, no parsing)."""
     return path is not None and os.path.exists(path)
+
+
+def to_toml(config: Config) -> str:
+    """``config`` as a TOML document that ``load`` reads back to the same settings."""
+    names = ", ".join(f'"{name}"' for name in config.segments)
+    return "\n".join([
+        f"segments = [{names}]",
+        f"color = {'true' if config.color else 'false'}",
+        f'theme = "{config.theme}"',
+        f'style = "{config.style}"',
+        f'symbols = "{config.symbols}"',
+        f"warn_pct = {config.warn_pct:g}",
+        f"alert_pct = {config.alert_pct:g}",
+    ])

@@ -1,68 +1,153 @@
-"""The plain-words ``statusline inspect`` report, drawn from the ``inspect --json`` data."""
+"""The plain-words ``statusline inspect`` report, drawn from the ``inspect --json`` data.
+
+Pure: the snapshot dict, the clock, the width and the drawing options in; text out.
+"""
 
 from __future__ import annotations
 
-from statusline.history import State
+from statusline.chart import chart
+from statusline.history import WINDOW_SECONDS
+from statusline.render import truncate
 from statusline.segments import format_age, format_clock, format_duration
 
 WINDOW_TITLES = {"five_hour": "5-hour window", "seven_day": "7-day window"}
+BOLD, RESET = "\x1b[1m", "\x1b[0m"
+MAX_WIDTH = 100
 
 
 def _pct(value: object) -> str:
     return f"{value:.1f}%" if isinstance(value, (int, float)) else "–"
 
 
-def format_report(data: dict[str, object], state: State, now: float, color: bool) -> str:
-    """A readable report of the store: profile, windows with their forecast, sessions."""
+def _when(epoch: float, now: float, utc_offset: float) -> str:
+    """``14:05 (in 1h15)`` or ``14:05 (3m ago)``."""
+    clock = format_clock(epoch, utc_offset, now)
+    if epoch >= now:
+        return f"{clock} (in {format_duration(epoch - now)})"
+    return f"{clock} ({format_age(now - epoch)})"
+
+
+def _session_label(sessions: list[dict[str, object]], session_id: object) -> str:
+    """A session's short id, with its name or project folder when known."""
+    if not isinstance(session_id, str):
+        return "?"
+    for s in sessions:
+        if s["session_id"] == session_id:
+            label = s.get("session_name") or _basename(s.get("project_dir"))
+            if label:
+                return f"{session_id[:8]} ({label})"
+    return session_id[:8]
+
+
+def _basename(path: object) -> str | None:
+    if not isinstance(path, str) or not path:
+        return None
+    return path.rstrip("/").rsplit("/", 1)[-1] or None
+
+
+def format_report(
+    data: dict[str, object],
+    now: float,
+    width: int = 80,
+    color: bool = False,
+    ascii_only: bool = False,
+    utc_offset: float = 0.0,
+    warn_pct: float = 70.0,
+    alert_pct: float = 90.0,
+) -> str:
+    """A readable report of the store: profile, windows with forecast and chart, sessions."""
+    width = max(min(width, MAX_WIDTH), 40)
+    arrow = "->" if ascii_only else "→"
+    dash = "-" if ascii_only else "–"
+
+    def title(text: str) -> str:
+        return f"{BOLD}{text}{RESET}" if color else text
+
     lines: list[str] = []
     store_info = data["store"]
     assert isinstance(store_info, dict)
-    lines.append(f"profile   {data['profile']}")
-    lines.append(f"store     {store_info['path']} ({store_info['status']})")
-    lines.append("")
+    lines.append(title(f"Profile {data['profile']}"))
+    lines.append(
+        f"  store {store_info['path']} ({store_info['status']}, "
+        f"schema {store_info['schema_version']})"
+    )
+    sessions = data["sessions"]
+    assert isinstance(sessions, list)
     windows = data["windows"]
     assert isinstance(windows, dict)
-    for name, title in WINDOW_TITLES.items():
+    history = data["history"]
+    assert isinstance(history, dict)
+    ended = data.get("ended_windows") or []
+    assert isinstance(ended, list)
+
+    for name, heading in WINDOW_TITLES.items():
+        lines.append("")
         w = windows.get(name)
         if not isinstance(w, dict):
-            ended = name in (data.get("ended_windows") or [])  # type: ignore[operator]
-            lines.append(f"{title}: {'reset, no reading since' if ended else 'no reading yet'}")
+            state = "ended, no reading since its reset" if name in ended else "no reading yet"
+            lines.append(title(f"{heading}: {state}"))
             continue
         resets_at = float(w["resets_at"])
         lines.append(
-            f"{title}: {_pct(w['used_percentage'])} used, resets in "
-            f"{format_duration(resets_at - now)} ({format_clock(resets_at, 0, now)} UTC)"
+            title(f"{heading}: {_pct(w['used_percentage'])} used, resets "
+                  f"{_when(resets_at, now, utc_offset)}")
         )
         rate = w.get("burn_rate_pct_per_hour")
         if isinstance(rate, (int, float)):
             eta = w.get("eta_limit_at")
-            outlook = "resets before the limit"
             if w.get("limit_before_reset") and isinstance(eta, (int, float)):
-                outlook = f"limit in {format_duration(eta - now)}"
-            projected = w.get("projected_pct_at_reset")
-            lines.append(
-                f"  burn {rate:.1f}%/h -> {outlook}; about {_pct(projected)} at the reset"
-            )
+                outlook = f"limit {_when(eta, now, utc_offset)}, before the reset"
+            else:
+                outlook = f"about {_pct(w.get('projected_pct_at_reset'))} at the reset"
+            thin = " (little data yet)" if w.get("thin") else ""
+            lines.append(f"  burn {rate:.1f}%/h{thin} {arrow} {outlook}")
+        else:
+            lines.append(f"  burn {dash} (not enough readings for a rate yet)")
         observed_at = w.get("observed_at")
         if isinstance(observed_at, (int, float)):
-            lines.append(f"  last reading {format_age(now - observed_at)} from {w.get('observed_by')}")
-    binding = data.get("binding_window")
-    lines.append(f"binding window: {binding or 'none (each window resets before its limit)'}")
-    lines.append("")
-    sessions = data["sessions"]
-    assert isinstance(sessions, list)
-    lines.append(f"sessions  {data['live_sessions']} live, {len(sessions)} known")
-    for s in sessions:
-        ctx = s["context_pct"]
-        lines.append(
-            f"  {s['session_id'][:8]}  {'live ' if s['live'] else 'gone '}"
-            f"seen {format_age(now - s['last_seen']):>8}  {s['model'] or '?':<12} "
-            f"ctx {'–' if ctx is None else f'{ctx:.0f}%':>4}  share {s['share'] * 100:3.0f}%  "
-            f"{s['project_dir'] or ''}"
+            lines.append(
+                f"  last reading {format_age(now - observed_at)} from "
+                f"{_session_label(sessions, w.get('observed_by'))}"
+            )
+        raw = history.get(name) or []
+        samples = [(float(t), float(v)) for t, v in raw]
+        lines.extend(
+            "  " + row
+            for row in chart(
+                samples, resets_at - WINDOW_SECONDS[name], resets_at, now, width - 2,
+                rate_pct_per_hour=float(rate) if isinstance(rate, (int, float)) else None,
+                color=color, ascii_only=ascii_only, warn_pct=warn_pct, alert_pct=alert_pct,
+                utc_offset=utc_offset,
+            )
         )
+    binding = data.get("binding_window")
+    lines.append("")
+    lines.append(
+        f"Binding window: {WINDOW_TITLES.get(str(binding), binding)}"
+        if binding else "Binding window: none (no window reaches its limit before its reset)"
+    )
     cost = data["cost"]
     assert isinstance(cost, dict)
     if cost.get("usd_per_hour") is not None:
-        lines.append(f"pooled spend: ${cost['usd_per_hour']:.2f}/h")
-    _ = (state, color)
+        lines.append(f"Pooled spend: ${cost['usd_per_hour']:.2f}/h")
+
+    lines.append("")
+    lines.append(title(f"Sessions: {data['live_sessions']} live, {len(sessions)} known"))
+    if sessions:
+        lines.append(
+            f"  {'session':<8}  {'seen':>8}  {'model':<14} {'ctx':>4} {'share':>5}  project"
+        )
+    for s in sessions:
+        ctx = s["context_pct"]
+        share = s["share"]
+        seen = format_age(now - float(s["last_seen"]))
+        mark = "" if s["live"] else " (gone)"
+        row = (
+            f"  {str(s['session_id'])[:8]:<8}  {seen:>8}  "
+            f"{truncate(str(s['model'] or '?'), 14):<14} "
+            f"{dash if ctx is None else f'{ctx:.0f}%':>4} "
+            f"{dash if not share else f'{share * 100:.0f}%':>5}  "
+            f"{s.get('session_name') or s['project_dir'] or ''}{mark}"
+        )
+        lines.append(truncate(row, width))
     return "\n".join(lines)
