@@ -21,9 +21,12 @@ _ESCAPE_SEQUENCES = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-# C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph
+# C0 controls, DEL, C1 controls, bidi marks (incl. the Arabic letter mark) and
+# embeddings/overrides/isolates, line/paragraph
 # separators, and zero-width characters that can hide text.
-_UNSAFE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_UNSAFE_CHARS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
 
 
 def clean(text: str, max_len: int = 80) -> str:

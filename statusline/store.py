@@ -29,6 +29,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from filelock import BaseFileLock
+
 # What a read found, which decides whether this call may write.
 OK, MISSING, CORRUPT, NEWER, FOREIGN, UNUSABLE = (
     "ok", "missing", "corrupt", "newer", "foreign", "unusable",
@@ -63,7 +65,7 @@ def private_dir(path: str, create: bool) -> bool:
         if not create:
             return False
         try:
-            os.makedirs(path, mode=0o700, exist_ok=True)
+            _make_private_dirs(path)
             info = os.lstat(path)
         except OSError:
             return False
@@ -81,6 +83,22 @@ def private_dir(path: str, create: bool) -> bool:
     return True
 
 
+def _make_private_dirs(path: str) -> None:
+    """Create ``path`` and any missing parents as 0700 whatever the umask.
+
+    ``os.makedirs`` gives parents the umask's mode (0777 under umask 000), and the leaf
+    ``mode & ~umask`` (0500 under umask 0277, which we could not write in).
+    """
+    parent = os.path.dirname(path)
+    if parent and parent != path and not os.path.lexists(parent):
+        _make_private_dirs(parent)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        return
+    os.chmod(path, 0o700, follow_symlinks=False)
+
+
 def read(path: str) -> ReadResult:
     """Read the store at ``path`` without locking; never raises, never blocks on a FIFO."""
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -96,10 +114,12 @@ def read(path: str) -> ReadResult:
         return ReadResult(State(), UNUSABLE, error.strerror or str(error))
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return ReadResult(State(), CORRUPT, "the store path is not a regular file")
+        # Ownership first: whatever another account put here (file, FIFO, directory) is
+        # left alone, never moved aside or replaced.
         if info.st_uid != os.geteuid():
             return ReadResult(State(), FOREIGN, "the store belongs to another user")
+        if not stat.S_ISREG(info.st_mode):
+            return ReadResult(State(), CORRUPT, "the store path is not a regular file")
         if info.st_size > MAX_STORE_BYTES:
             return ReadResult(State(), CORRUPT, f"the store is {info.st_size} bytes")
         data = _read_all(fd, MAX_STORE_BYTES + 1)
@@ -135,10 +155,12 @@ def update(path: str, change: Callable[[State], bool]) -> State | None:
     lock_path = path + ".lock"
     if not _safe_lock_path(lock_path):
         return None
-    from filelock import FileLock, Timeout  # only calls that write pay for this import
-
-    lock = FileLock(lock_path, timeout=LOCK_TIMEOUT_S, mode=0o600)
     try:
+        from filelock import FileLock, Timeout  # only calls that write pay for this import
+    except ImportError:
+        return None
+    try:
+        lock = _native_lock(FileLock, lock_path)
         with lock.acquire(timeout=LOCK_TIMEOUT_S, poll_interval=LOCK_POLL_S):
             current = read(path)
             if current.status == CORRUPT:
@@ -147,11 +169,26 @@ def update(path: str, change: Callable[[State], bool]) -> State | None:
                 return None
             state = current.state
             if change(state) or current.status != OK:
-                write_atomic(path, json.dumps(history.to_json(state), separators=(",", ":")))
+                # allow_nan=False: never write a document a strict JSON reader rejects.
+                text = json.dumps(history.to_json(state), separators=(",", ":"), allow_nan=False)
+                write_atomic(path, text)
             sweep_orphans(path)
             return state
-    except (Timeout, OSError):
+    except (Timeout, OSError, ValueError, RuntimeError):
+        # Busy, unwritable, full, or a lock the platform cannot provide: skip this save.
         return None
+
+
+def _native_lock(factory: Callable[..., BaseFileLock], lock_path: str) -> BaseFileLock:
+    """A kernel (flock) lock on ``lock_path``; never filelock's soft-lock fallback.
+
+    On a filesystem without flock, filelock would otherwise switch to a marker file that
+    writes our pid into whatever stands at the lock path and warns on stderr.
+    """
+    try:
+        return factory(lock_path, timeout=LOCK_TIMEOUT_S, mode=0o600, fallback_to_soft=False)
+    except TypeError:  # filelock older than 3.30 has no switch (and no fallback to avoid)
+        return factory(lock_path, timeout=LOCK_TIMEOUT_S, mode=0o600)
 
 
 def _safe_lock_path(lock_path: str) -> bool:
@@ -162,18 +199,29 @@ def _safe_lock_path(lock_path: str) -> bool:
         return True
     except OSError:
         return False
-    return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid()
+    # A second name means the lock path was hard-linked to (or from) another file.
+    return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and info.st_nlink == 1
 
 
 def write_atomic(path: str, text: str) -> None:
     """Replace ``path`` with ``text`` via a fsynced temp file; the old file survives any error."""
     data = text.encode("utf-8")
     directory, name = os.path.split(path)
-    temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(temp, flags, 0o600)
+    for attempt in range(3):
+        temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+        try:
+            fd = os.open(temp, flags, 0o600)
+            break
+        except FileExistsError:  # something already holds that name: pick another
+            if attempt == 2:
+                raise
     try:
         try:
+            try:
+                os.fchmod(fd, 0o600)  # the umask may have taken the owner's write bit
+            except OSError:
+                pass  # a filesystem without modes; the file is still ours alone
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
@@ -202,7 +250,10 @@ def quarantine(path: str) -> str | None:
 
     Renaming moves a planted symlink itself, never its target.
     """
-    target = f"{path}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(2).hex()}"
+    # UTC down to the microsecond, so that sorting the names sorts the quarantines by age.
+    stamp = time.time_ns() // 1000
+    utc = time.strftime("%Y%m%dT%H%M%S", time.gmtime(stamp // 1_000_000))
+    target = f"{path}.corrupt-{utc}.{stamp % 1_000_000:06d}-{os.getpid()}"
     try:
         os.rename(path, target)
     except OSError:
