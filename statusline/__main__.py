@@ -22,7 +22,15 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         from statusline.hotpath import run
 
-        return run()
+        status = run()
+        if argv is None:
+            # A real status-line process: the line went out with os.write and the store
+            # with fsync, so nothing is left to flush. Leaving now skips the interpreter's
+            # teardown (freeing every module and object), ~2 ms of CPU on every call.
+            import os
+
+            os._exit(status)
+        return status
     from statusline.cli import main as cli_main
 
     return cli_main(args)

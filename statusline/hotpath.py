@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 import select
-import signal
 import time
 
 from statusline import config as config_module
@@ -33,8 +32,16 @@ ROW_MARGIN = 4
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import signal
     from collections.abc import Mapping
     from types import FrameType
+else:
+    try:
+        # The C module behind ``signal``: the same functions, without building the enums
+        # of ``signal.py`` at import (~0.4 ms of every call).
+        import _signal as signal
+    except ImportError:  # an interpreter without it
+        import signal
 
 
 class Outcome:

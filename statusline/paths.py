@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import zlib
 
 APP = "statusline"
 
@@ -99,6 +98,8 @@ def profile_name(env: Mapping[str, str]) -> str:
     if home is not None and resolved == os.path.realpath(os.path.join(home, ".claude")):
         return "default"
     slug = "".join(c if c.isalnum() else "-" for c in os.path.basename(resolved))[:24] or "root"
+    import zlib  # only for a non-default profile: not every status-line call pays for it
+
     return f"{slug}-{zlib.crc32(resolved.encode('utf-8', 'surrogateescape')):08x}"
 
 
