@@ -8,6 +8,7 @@ never imports ``tomllib``.
 from __future__ import annotations
 
 import os
+import stat
 
 DEFAULT_SEGMENTS = ("model", "context", "five_hour", "seven_day", "cost", "sessions", "freshness")
 THEMES = ("default", "mono", "vivid")
@@ -83,8 +84,15 @@ def load(path: str | None, known_segments: tuple[str, ...]) -> tuple[Config, lis
     if path is None:
         return Config(), []
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(1 << 20)
+        # O_NONBLOCK and the regular-file check: a FIFO or device planted at the path must
+        # cost a warning, not the status-line call's whole budget.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return Config(), [f"{path} is not a regular file"]
+            data = os.read(fd, 1 << 20)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return Config(), []
     except OSError as error:
