@@ -11,13 +11,13 @@ never written through, and a file that does not parse is moved aside and rebuilt
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
 import time
 
 from statusline import history
 from statusline.history import State
+from statusline.jsonread import loads
 
 LOCK_TIMEOUT_S = 0.1
 LOCK_POLL_S = 0.005
@@ -133,7 +133,7 @@ def read(path: str) -> ReadResult:
 def parse(data: bytes) -> ReadResult:
     """Turn store bytes into a ``ReadResult`` (``corrupt`` when they are not a store)."""
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = loads(data.decode("utf-8"))  # json.loads without importing json
         state = history.from_json(document)
     except (ValueError, RecursionError) as error:
         return ReadResult(State(), CORRUPT, f"the store does not parse: {error}"[:200])
@@ -155,6 +155,8 @@ def update(path: str, change: Callable[[State], bool]) -> State | None:
     lock_path = path + ".lock"
     if not _safe_lock_path(lock_path):
         return None
+    import json  # like filelock: only calls that write pay for it (``re`` comes with it)
+
     try:
         from filelock import FileLock, Timeout  # only calls that write pay for this import
     except ImportError:
