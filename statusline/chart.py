@@ -8,6 +8,8 @@ the projection, shaded. The y axis is 0-100 %, with eighth-cell blocks for resol
 
 from __future__ import annotations
 
+import time
+
 from statusline.segments import format_clock
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -66,7 +68,7 @@ def chart(
         axis = "+" if ascii_only else "┤" if label else "│"
         if ascii_only and not label:
             axis = "|"
-        rows.append(f"{label:>4} {axis}{''.join(cells)}")
+        rows.append(f"{label:>4} {axis}{''.join(cells)}".rstrip())
 
     now_column = int((now - start) / step) if start <= now < end else None
     rule = "-" if ascii_only else "─"
@@ -123,8 +125,8 @@ def _labels(start: float, end: float, now: float, now_column: int | None, column
             utc_offset: float) -> str:
     """The time axis labels: the window's start at the left, its reset at the right, and
     ``now`` under its tick when there is room."""
-    left = format_clock(start, utc_offset, now)
-    right = format_clock(end, utc_offset, now)
+    left, right = _stamp(start, end - start, utc_offset, now), _stamp(end, end - start,
+                                                                      utc_offset, now)
     row = [" "] * columns
     _put(row, 0, left)
     _put(row, columns - len(right), right)
@@ -134,6 +136,14 @@ def _labels(start: float, end: float, now: float, now_column: int | None, column
         if at > len(left) and at + len(mark) < columns - len(right):
             _put(row, at, mark)
     return "".join(row).rstrip()
+
+
+def _stamp(epoch: float, span: float, utc_offset: float, now: float) -> str:
+    """A wall-clock label: ``14:05`` (or ``Thu 14:05``) for short spans, ``Thu 20 Nov``
+    for spans of days."""
+    if span > 2 * 86400:
+        return time.strftime("%a %d %b", time.gmtime(epoch + utc_offset))
+    return format_clock(epoch, utc_offset, now)
 
 
 def _put(row: list[str], at: int, text: str) -> None:
