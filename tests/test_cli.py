@@ -1,0 +1,323 @@
+"""The commands for people, run through the real entry point in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import orjson
+import pytest
+
+from statusline import forecast, report, store
+from tests.conftest import EXAMPLES, OAUTH_NOW
+from tests.helpers_cli import NOW, day_of_readings, write_store
+
+REPO = Path(__file__).resolve().parent.parent
+FOREIGN = {"type": "command", "command": "bash ~/.claude/statusline.sh"}
+
+
+def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+        stdin: bytes | str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m statusline ARGS`` (optionally in ``cwd``)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    done = subprocess.run(
+        [sys.executable, "-m", "statusline", *args], input=data or b"", capture_output=True,
+        env=full_env, cwd=cwd, timeout=60, check=False,
+    )
+    return subprocess.CompletedProcess(done.args, done.returncode,
+                                       done.stdout.decode("utf-8", "replace"),
+                                       done.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def claude_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throwaway Claude Code profile directory (CLAUDE_CONFIG_DIR)."""
+    directory = tmp_path / "claude-profile"
+    directory.mkdir()
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(directory))
+    return directory
+
+
+# ---------------------------------------------------------------------------------------
+# help and errors
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["inspect"], ["render"], ["explain"], ["install"], ["uninstall"], ["doctor"],
+     ["config"], ["config", "path"], ["config", "show"]],
+)
+def test_every_command_has_help(command: list[str]) -> None:
+    """--help works for the group and every command, and says something."""
+    done = cli(*command, "--help")
+    assert done.returncode == 0, done.stderr
+    assert "Usage: statusline" in done.stdout
+    assert len(done.stdout.splitlines()) > 4
+
+
+def test_domain_errors_are_one_message_and_a_hint() -> None:
+    """A StatuslineError prints Error: and Hint: on stderr, exit 1, no traceback."""
+    done = cli("render", "--example", "no-such-example")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith("Error: no example named 'no-such-example'")
+    assert "Hint: choose one of:" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_usage_errors_exit_2() -> None:
+    """A bad option is click's usage error (exit 2)."""
+    done = cli("install", "--refresh-interval", "0")
+    assert done.returncode == 2
+    assert "0 is not in the range x>=1" in done.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# render / explain
+
+
+def test_render_example_prints_one_line_and_writes_nothing(isolated_env: Path) -> None:
+    """render --example shows the line; without --save the store is not created."""
+    done = cli("render", "--example", "oauth-003", "--no-color",
+               env={"STATUSLINE_NOW": str(OAUTH_NOW), "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n") == 1
+    assert "ctx 1%" in done.stdout
+    assert "5h 24%" in done.stdout
+    assert "\x1b[" not in done.stdout
+    assert not (isolated_env / "state" / "store.json").exists()
+
+
+def test_render_save_records_the_payload(isolated_env: Path) -> None:
+    """render --save folds the payload into the store, as a real call would."""
+    done = cli("render", str(EXAMPLES / "oauth-003.json"), "--save",
+               env={"STATUSLINE_NOW": str(OAUTH_NOW)})
+    assert done.returncode == 0, done.stderr
+    saved = store.read(str(isolated_env / "state" / "store.json"))
+    assert saved.status == "ok"
+    assert "730ff5bb-2ea5-47b0-9596-f547b19e635f" in saved.state.sessions
+
+
+def test_render_reads_stdin_with_dash() -> None:
+    """render - reads the payload from stdin."""
+    done = cli("render", "-", "--no-color", stdin=(EXAMPLES / "apikey-001.json").read_bytes())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
+
+
+def test_render_missing_file_is_an_error() -> None:
+    """A payload file that cannot be read is a clear error (exit 1)."""
+    done = cli("render", "/nonexistent/payload.json")
+    assert done.returncode in (1, 2)
+    assert "Traceback" not in done.stderr
+
+
+def test_explain_lists_every_segment_with_time_and_meaning(isolated_env: Path) -> None:
+    """explain shows the line, then each segment's name, time, text and docstring."""
+    from statusline.segments import SEGMENTS
+
+    done = cli("explain", "--example", "oauth-003", "--no-color",
+               env={"STATUSLINE_NOW": str(OAUTH_NOW), "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "5h 24%" in lines[0]
+    for name, fn in SEGMENTS.items():
+        doc = (fn.__doc__ or "").strip().splitlines()[0]
+        assert any(line.startswith(name) and "ms" in line for line in lines), name
+        assert doc in done.stdout
+    assert "(nothing to show)" in done.stdout  # cost: the window readings are known
+    assert "not written" in lines[-1]
+    assert not (isolated_env / "state" / "store.json").exists()
+
+
+def test_explain_marks_segments_dropped_for_width() -> None:
+    """At a narrow width explain says which segments the line had no room for."""
+    done = cli("explain", "--example", "oauth-003", "--no-color",
+               env={"STATUSLINE_NOW": str(OAUTH_NOW), "COLUMNS": "40"})
+    assert "(dropped: the line is too wide)" in done.stdout
+
+
+# ---------------------------------------------------------------------------------------
+# inspect
+
+
+def test_inspect_json_is_exactly_the_report_snapshot(isolated_env: Path) -> None:
+    """inspect --json prints report.snapshot's dict unchanged (the contract)."""
+    path = write_store(isolated_env / "state", day_of_readings())
+    done = cli("inspect", "--json", env={"STATUSLINE_NOW": str(NOW)})
+    assert done.returncode == 0, done.stderr
+    result = store.read(str(path))
+    expected = report.snapshot(result.state, forecast.project(result.state, NOW), NOW,
+                               "default", str(path), result.status)
+    assert done.stdout == orjson.dumps(expected, option=orjson.OPT_INDENT_2).decode() + "\n"
+    assert json.loads(done.stdout)["live_sessions"] == 2
+
+
+def test_inspect_on_an_empty_store_says_so() -> None:
+    """No store yet: the report names the path and says there is no reading."""
+    done = cli("inspect", env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    assert "missing" in done.stdout
+    assert "5-hour window: no reading yet" in done.stdout
+    assert "Sessions: 0 live, 0 known" in done.stdout
+
+
+# ---------------------------------------------------------------------------------------
+# install / uninstall
+
+
+def test_install_then_uninstall_restores_bytes(claude_dir: Path, isolated_env: Path) -> None:
+    """install shows the diff, backs up and writes; uninstall gives back the exact bytes."""
+    settings = claude_dir / "settings.json"
+    original = b'{\n  "model": "opus",\n  "permissions": {"allow": ["Bash(ls)"]}\n}\n'
+    settings.write_bytes(original)
+    done = cli("install")
+    assert done.returncode == 0, done.stderr
+    assert f"Settings: {settings} (user scope)" in done.stdout
+    assert '+  "statusLine": {' in done.stdout
+    assert "Backup: " in done.stdout
+    entry = json.loads(settings.read_text())["statusLine"]
+    assert entry["type"] == "command"
+    program = entry["command"]
+    assert os.path.isabs(program) and os.access(program, os.X_OK)
+    backup = done.stdout.split("Backup: ")[1].split("\n")[0]
+    assert Path(backup).read_bytes() == original
+
+    again = cli("install")
+    assert again.returncode == 0
+    assert "Already installed" in again.stdout
+    assert "Backup" not in again.stdout
+
+    removed = cli("uninstall")
+    assert removed.returncode == 0, removed.stderr
+    assert "Restored" in removed.stdout
+    assert settings.read_bytes() == original
+
+
+def test_installed_command_renders_a_payload(claude_dir: Path) -> None:
+    """The command install writes is the one Claude Code can run: it prints the line."""
+    assert cli("install").returncode == 0
+    command = json.loads((claude_dir / "settings.json").read_text())["statusLine"]["command"]
+    done = subprocess.run(command, shell=True, input=(EXAMPLES / "oauth-003.json").read_bytes(),
+                          capture_output=True, check=False,
+                          env={**os.environ, "STATUSLINE_NOW": str(OAUTH_NOW), "NO_COLOR": "1"})
+    assert done.returncode == 0
+    assert b"5h 24%" in done.stdout
+
+
+def test_dry_run_writes_nothing(claude_dir: Path, isolated_env: Path) -> None:
+    """--dry-run shows the change and leaves the file and the state directory alone."""
+    done = cli("install", "--dry-run", "--refresh-interval", "15")
+    assert done.returncode == 0, done.stderr
+    assert '"refreshInterval": 15' in done.stdout
+    assert "Dry run: nothing was written." in done.stdout
+    assert not (claude_dir / "settings.json").exists()
+    assert not (isolated_env / "state").exists()
+
+
+def test_foreign_statusline_refused_then_forced_then_restored(claude_dir: Path) -> None:
+    """Another tool's statusLine: refused with the reason; --force replaces it; uninstall
+    puts it back byte for byte."""
+    settings = claude_dir / "settings.json"
+    original = json.dumps({"statusLine": FOREIGN}, indent=2).encode()
+    settings.write_bytes(original)
+    refused = cli("install")
+    assert refused.returncode == 1
+    assert "bash ~/.claude/statusline.sh" in refused.stderr
+    assert "not statusline" in refused.stderr
+    assert "--force" in refused.stderr
+    assert settings.read_bytes() == original
+
+    forced = cli("install", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "uninstall` puts it back" in forced.stdout
+    assert cli("uninstall").returncode == 0
+    assert settings.read_bytes() == original
+
+
+def test_uninstall_refuses_foreign_statusline(claude_dir: Path) -> None:
+    """uninstall never removes a statusLine that is not ours."""
+    settings = claude_dir / "settings.json"
+    settings.write_text(json.dumps({"statusLine": FOREIGN}))
+    done = cli("uninstall")
+    assert done.returncode == 1
+    assert "not statusline's" in done.stderr
+    assert json.loads(settings.read_text()) == {"statusLine": FOREIGN}
+
+
+def test_jsonc_settings_are_never_rewritten(claude_dir: Path) -> None:
+    """Comments in settings.json: a clear error with the entry to paste; file untouched."""
+    settings = claude_dir / "settings.json"
+    original = b'{\n  // keep me\n  "model": "opus",\n}\n'
+    settings.write_bytes(original)
+    done = cli("install")
+    assert done.returncode == 1
+    assert "comments or trailing commas" in done.stderr
+    assert '"statusLine": {' in done.stderr
+    assert settings.read_bytes() == original
+
+
+@pytest.mark.parametrize(("scope", "name"), [("project", "settings.json"),
+                                             ("local", "settings.local.json")])
+def test_project_and_local_scopes(tmp_path: Path, scope: str, name: str) -> None:
+    """--scope project/local edit .claude/ under the working directory."""
+    project = tmp_path / "project"
+    project.mkdir()
+    done = cli("install", "--scope", scope, "--refresh-interval", "20", cwd=project)
+    assert done.returncode == 0, done.stderr
+    entry = json.loads((project / ".claude" / name).read_text())["statusLine"]
+    assert entry["refreshInterval"] == 20
+    assert cli("uninstall", "--scope", scope, cwd=project).returncode == 0
+    assert not (project / ".claude" / name).exists()
+
+
+def test_uninstall_when_not_installed(claude_dir: Path) -> None:
+    """Nothing installed: uninstall says so and exits 0."""
+    done = cli("uninstall")
+    assert done.returncode == 0
+    assert "nothing to do" in done.stdout
+
+
+def test_example_claude_settings_round_trip(claude_dir: Path) -> None:
+    """examples/claude-settings.json: install adds only statusLine; uninstall restores it."""
+    example = (REPO / "examples" / "claude-settings.json").read_bytes()
+    settings = claude_dir / "settings.json"
+    settings.write_bytes(example)
+    assert cli("install", "--refresh-interval", "30").returncode == 0
+    doc = json.loads(settings.read_text())
+    before = json.loads(example)
+    assert {k: v for k, v in doc.items() if k != "statusLine"} == before
+    assert cli("uninstall").returncode == 0
+    assert settings.read_bytes() == example
+
+
+# ---------------------------------------------------------------------------------------
+# config
+
+
+def test_config_path_honours_statusline_config(tmp_path: Path) -> None:
+    """config path prints STATUSLINE_CONFIG when set, else the user config file."""
+    custom = tmp_path / "custom.toml"
+    assert cli("config", "path", env={"STATUSLINE_CONFIG": str(custom)}).stdout.strip() == str(
+        custom)
+    default = cli("config", "path").stdout.strip()
+    assert default.endswith("statusline/config.toml")
+
+
+def test_config_show_prints_a_loadable_file(tmp_path: Path) -> None:
+    """config show prints TOML that loads back to the same settings; warnings on stderr."""
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('theme = "vivid"\nsegments = ["context", "five_hour"]\nbogus = 1\n')
+    done = cli("config", "show", env={"STATUSLINE_CONFIG": str(config_file)})
+    assert done.returncode == 0, done.stderr
+    assert "unknown key 'bogus'" in done.stderr
+    shown = tomllib.loads(done.stdout)
+    assert shown["theme"] == "vivid"
+    assert shown["segments"] == ["context", "five_hour"]
+    assert "bogus" not in shown
