@@ -188,6 +188,16 @@ def stored(state_dir: Path, name: str = "store.json") -> dict[str, object]:
     return loaded
 
 
+def fast_tmp_base() -> str | None:
+    """A memory-backed directory (``/dev/shm``) when there is one: on ext4 every
+    ``os.replace`` over an existing file flushes (auto_da_alloc), which makes thousand-call
+    loops slow without testing anything more."""
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
+        return shm
+    return None
+
+
 def can_drop_privileges() -> bool:
     """True when tests may run a command as the unprivileged user ``nobody`` (root + setpriv)."""
     return os.geteuid() == 0 and SETPRIV is not None
