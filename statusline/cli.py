@@ -429,7 +429,8 @@ def config_show() -> None:
 def main(args: list[str]) -> int:
     """Run the CLI on ``args``; return the exit status."""
     try:
-        cli.main(args=args, prog_name="statusline", standalone_mode=False)
+        # Without standalone mode click returns a command's ctx.exit() status instead of exiting.
+        status = cli.main(args=args, prog_name="statusline", standalone_mode=False)
     except StatuslineError as error:
         click.secho(f"Error: {error.message}", fg="red", err=True)
         if error.hint:
@@ -443,4 +444,4 @@ def main(args: list[str]) -> int:
         return error.exit_code
     except click.exceptions.Exit as done:
         return done.exit_code
-    return 0
+    return status if isinstance(status, int) else 0

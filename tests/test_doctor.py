@@ -1,0 +1,253 @@
+"""``statusline doctor``: each check's verdict, detail and hint, and the command's exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from statusline import doctor, history, paths
+from statusline.doctor import FAIL, OK, WARN
+from statusline.payload import from_mapping
+from tests.conftest import example
+from tests.helpers_cli import NOW, day_of_readings, write_store
+
+FOREIGN = {"type": "command", "command": "bash ~/.claude/statusline.sh"}
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "statusline", *args], capture_output=True,
+                          text=True, env=dict(os.environ), timeout=120, check=False)
+
+
+def by_name(checks: list[doctor.Check]) -> dict[str, doctor.Check]:
+    return {c.name: c for c in checks}
+
+
+@pytest.fixture
+def claude_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "claude-profile"
+    directory.mkdir()
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(directory))
+    return directory
+
+
+def settings_check(claude_dir: Path, entry: object, tmp_path: Path) -> doctor.Check:
+    (claude_dir / "settings.json").write_text(json.dumps({"statusLine": entry}))
+    command = doctor.claude_settings.installed_command()
+    return doctor.check_settings(os.environ, str(tmp_path), command)
+
+
+def test_doctor_passes_after_install(claude_dir: Path) -> None:
+    """A fresh install: every check is ok or a warning, exit 0, a summary line."""
+    assert run("install").returncode == 0
+    done = run("doctor")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "All checks passed." in done.stdout
+    for name in ("settings", "state directory", "lock", "store", "config", "render",
+                 "hot path imports", "rate limits", "log"):
+        assert name in done.stdout
+
+
+def test_doctor_json_and_exit_status_when_a_check_fails(claude_dir: Path) -> None:
+    """doctor --json lists every check; without a statusLine it fails and exits 1."""
+    done = run("doctor", "--json")
+    assert done.returncode == 1
+    document = json.loads(done.stdout)
+    assert document["ok"] is False
+    checks = {c["name"]: c for c in document["checks"]}
+    assert set(checks["settings"]) == {"name", "ok", "status", "detail", "hint"}
+    assert checks["settings"]["status"] == FAIL
+    assert checks["settings"]["hint"] == "run `statusline install`"
+    assert checks["hot path imports"]["ok"] is True
+
+
+def test_text_output_shows_fix_hints(claude_dir: Path) -> None:
+    """A failed check prints its hint after 'fix:'."""
+    done = run("doctor")
+    assert done.returncode == 1
+    assert "FAIL settings" in done.stdout
+    assert "fix: run `statusline install`" in done.stdout
+    assert "1 check failed." in done.stdout
+
+
+def test_foreign_statusline_fails(claude_dir: Path, tmp_path: Path) -> None:
+    """A statusLine that runs another tool fails, with the --force hint."""
+    check = settings_check(claude_dir, FOREIGN, tmp_path)
+    assert check.status == FAIL
+    assert "not statusline" in check.detail
+    assert check.hint is not None and "--force" in check.hint
+
+
+def test_entry_pointing_nowhere_fails(claude_dir: Path, tmp_path: Path) -> None:
+    """Our entry, but the executable is gone: fail."""
+    check = settings_check(claude_dir, {"type": "command", "command": "/gone/bin/statusline"},
+                           tmp_path)
+    assert check.status == FAIL
+    assert "not an executable file" in check.detail
+
+
+def test_entry_pointing_at_another_installation_fails(claude_dir: Path, tmp_path: Path) -> None:
+    """Our entry, executable, but another copy of statusline than the one running doctor."""
+    other = tmp_path / "other" / "statusline"
+    other.parent.mkdir()
+    other.write_text("#!/bin/sh\n")
+    other.chmod(0o755)
+    check = settings_check(claude_dir, {"type": "command", "command": str(other)}, tmp_path)
+    assert check.status == FAIL
+    assert "another installation" in check.detail
+
+
+def test_entry_of_this_installation_passes(claude_dir: Path, tmp_path: Path) -> None:
+    """The entry install writes passes, naming the file and the scope."""
+    command = doctor.claude_settings.installed_command()
+    check = settings_check(claude_dir, {"type": "command", "command": command}, tmp_path)
+    assert check.status == OK
+    assert "(user)" in check.detail
+
+
+def test_state_dir_open_to_others_fails(tmp_path: Path) -> None:
+    """A state directory readable by others fails, with the chmod to fix it."""
+    directory = tmp_path / "open"
+    directory.mkdir(mode=0o755)
+    directory.chmod(0o755)
+    check = doctor.check_state_dir(str(directory))
+    assert check.status == FAIL
+    assert check.hint == f"chmod 700 {directory}"
+
+
+def test_state_dir_that_is_a_file_fails(tmp_path: Path) -> None:
+    """Something else at the state directory's path fails."""
+    blocker = tmp_path / "state-file"
+    blocker.write_text("")
+    assert doctor.check_state_dir(str(blocker)).status == FAIL
+
+
+def test_missing_state_dir_is_fine(tmp_path: Path) -> None:
+    """No state directory yet is normal before the first call."""
+    check = doctor.check_state_dir(str(tmp_path / "later"))
+    assert check.status == OK
+    assert "does not exist yet" in check.detail
+
+
+def test_private_state_dir_passes(tmp_path: Path) -> None:
+    """A 0700 directory we own and can write in passes."""
+    directory = tmp_path / "private"
+    directory.mkdir(mode=0o700)
+    assert doctor.check_state_dir(str(directory)).status == OK
+
+
+def test_corrupt_store_fails(tmp_path: Path) -> None:
+    """A store that does not parse fails (the next call would move it aside)."""
+    directory = tmp_path / "state"
+    directory.mkdir(mode=0o700)
+    (directory / "store.json").write_text("{not json")
+    check = doctor.check_store(str(directory / "store.json"))
+    assert check.status == FAIL
+    assert "corrupt" in check.detail
+
+
+def test_store_with_sessions_passes(tmp_path: Path) -> None:
+    """A good store passes and says how many sessions it holds."""
+    path = write_store(tmp_path / "state", day_of_readings())
+    check = doctor.check_store(str(path))
+    assert check.status == OK
+    assert "3 sessions" in check.detail
+
+
+def test_lock_held_elsewhere_fails(tmp_path: Path) -> None:
+    """A lock another process holds beyond the timeout fails with a hint."""
+    directory = tmp_path / "state"
+    directory.mkdir(mode=0o700)
+    store_path = str(directory / "store.json")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from filelock import FileLock; "
+         "l = FileLock(sys.argv[1]); l.acquire(); print('held', flush=True); time.sleep(60)",
+         paths.lock_file(store_path)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        check = doctor.check_lock(store_path, timeout=0.2)
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    assert check.status == FAIL
+    assert "held by another process" in check.detail
+    assert doctor.check_lock(store_path, timeout=0.2).status == OK
+
+
+def test_config_with_unknown_key_fails_with_the_warning(tmp_path: Path) -> None:
+    """A config typo fails the config check and names the key."""
+    config_file = tmp_path / "config.toml"
+    config_file.write_text("colour = false\n")
+    check = doctor.check_config({"STATUSLINE_CONFIG": str(config_file)})
+    assert check.status == FAIL
+    assert "unknown key 'colour'" in check.detail
+
+
+def test_no_config_file_passes(tmp_path: Path) -> None:
+    """No config file: the defaults apply."""
+    check = doctor.check_config({"STATUSLINE_CONFIG": str(tmp_path / "none.toml")})
+    assert check.status == OK
+    assert "defaults" in check.detail
+
+
+def test_render_check_fails_on_a_command_that_prints_two_lines(tmp_path: Path) -> None:
+    """The render check runs the real command: two lines is a failure."""
+    fake = tmp_path / "statusline"
+    fake.write_text("#!/bin/sh\ncat >/dev/null\necho one\necho two\n")
+    fake.chmod(0o755)
+    check = doctor.check_render(str(fake), dict(os.environ), runs=1)
+    assert check.status == FAIL
+    assert "2 lines" in check.detail
+
+
+def test_render_check_passes_for_this_installation() -> None:
+    """The installed entry point renders the bundled example in one line."""
+    check = doctor.check_render(doctor.claude_settings.installed_command(), dict(os.environ),
+                                runs=1)
+    assert check.status == OK, check.detail
+    assert "5h 24%" in check.detail
+
+
+def test_hot_path_does_not_import_click() -> None:
+    """The import check passes for the real entry point."""
+    check = doctor.check_hot_path_imports(dict(os.environ))
+    assert check.status == OK, check.detail
+
+
+def test_rate_limits_never_seen_explains_why(tmp_path: Path) -> None:
+    """API-key sessions only: a warning naming API-key accounts and old clients."""
+    state = history.State()
+    history.record(state, from_mapping(example("apikey-001")), NOW)
+    path = write_store(tmp_path / "state", state)
+    check = doctor.check_rate_limits(str(path))
+    assert check.status == WARN
+    assert check.ok
+    assert "API-key account" in check.detail
+    assert "Claude Code before" in check.detail
+
+
+def test_rate_limits_seen(tmp_path: Path) -> None:
+    """A store with window readings passes the rate-limit check."""
+    path = write_store(tmp_path / "state", day_of_readings())
+    assert doctor.check_rate_limits(str(path)).status == OK
+
+
+def test_log_check_shows_the_latest_warning(tmp_path: Path) -> None:
+    """The log check names the log and its latest warning."""
+    directory = tmp_path / "state"
+    directory.mkdir(mode=0o700)
+    (directory / "statusline.log").write_text(
+        "2026-11-24T10:00:00 WARNING [1] config: unknown key 'x' (ignored)\n")
+    check = doctor.check_log(str(directory))
+    assert check.status == OK
+    assert "unknown key 'x'" in check.detail
