@@ -35,6 +35,8 @@ SAME_WINDOW_S = 60.0
 # (refreshInterval ticks repeating the same reading) never take the lock or write.
 SNAPSHOT_REFRESH_S = 30.0
 LIVE_SESSION_S = 15 * 60.0
+# Timestamps further ahead than this are from a clock that jumped: not live, not a yardstick.
+FUTURE_SKEW_S = 300.0
 SESSION_TTL_S = 2 * 86400.0
 MAX_SESSIONS = 64
 MAX_SAMPLES = 500
@@ -146,8 +148,13 @@ class State:
         self.archive: dict[str, list[ArchivedWindow]] = {name: [] for name in WINDOW_NAMES}
 
     def live_sessions(self, now: float) -> list[Session]:
-        """Sessions seen within ``LIVE_SESSION_S``, most recently seen first."""
-        live = [s for s in self.sessions.values() if now - s.last_seen <= LIVE_SESSION_S]
+        """Sessions seen within ``LIVE_SESSION_S``, most recently seen first.
+
+        A session stamped more than ``FUTURE_SKEW_S`` ahead of ``now`` (a clock that jumped)
+        is not shown as live: it would otherwise stay "live" until the clock catches up.
+        """
+        live = [s for s in self.sessions.values()
+                if -FUTURE_SKEW_S <= now - s.last_seen <= LIVE_SESSION_S]
         live.sort(key=lambda s: s.last_seen, reverse=True)
         return live
 
@@ -244,6 +251,11 @@ def _merge(
     pct, resets_at = reading
     window = state.windows[name]
     by = session.session_id
+    if window is not None and window.resets_at > now + WINDOW_SECONDS[name] + 3600:
+        # A stored window that resets further out than any real one (a store from a clock
+        # far ahead, or a bad entry) would reject every plausible reading as "earlier":
+        # the plausible reading replaces it, and it is not archived.
+        window = state.windows[name] = None
     if window is None or resets_at > window.resets_at + SAME_WINDOW_S:
         if window is not None:
             _archive(state, name, window)
@@ -342,7 +354,9 @@ def _prune(state: State, caller: str, now: float) -> bool:
     # with a clock jumped years ahead cannot wipe everybody else.
     others = [s.last_seen for s in state.sessions.values() if s.session_id != caller]
     if others:
-        newest = max(others)
+        # Capped at now: one entry stamped in the future (a clock that was ahead) must not
+        # make every other session look two days old.
+        newest = min(max(others), now)
         stale = [s.session_id for s in state.sessions.values()
                  if s.session_id != caller and s.last_seen < newest - SESSION_TTL_S]
         for session_id in stale:
