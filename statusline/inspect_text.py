@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from statusline.chart import chart
 from statusline.history import WINDOW_SECONDS
-from statusline.render import truncate
+from statusline.render import cell_width, truncate
 from statusline.segments import format_age, format_clock, format_duration
 
 WINDOW_TITLES = {"five_hour": "5-hour window", "seven_day": "7-day window"}
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
 MAX_WIDTH = 100
+CHART_HEIGHT = 5
+
 
 
 def _pct(value: object) -> str:
@@ -45,6 +47,24 @@ def _basename(path: object) -> str | None:
     return path.rstrip("/").rsplit("/", 1)[-1] or None
 
 
+def _cut(text: str, width: int, ascii_only: bool) -> str:
+    """``text`` cut to ``width`` cells, ending in an ellipsis (``...`` in ASCII) when cut."""
+    if cell_width(text) <= width:
+        return text
+    if ascii_only:
+        return truncate(text, max(width - 2, 1))[:-1] + "..."
+    return truncate(text, width)
+
+
+def _cut_left(text: str, width: int, ascii_only: bool) -> str:
+    """``text`` cut from the left (a path keeps its last folders) to ``width`` cells."""
+    if cell_width(text) <= width:
+        return text
+    mark = "..." if ascii_only else "…"
+    keep = max(width - len(mark), 0)
+    return mark + text[len(text) - keep:] if keep else mark[:width]
+
+
 def format_report(
     data: dict[str, object],
     now: float,
@@ -61,12 +81,18 @@ def format_report(
     dash = "-" if ascii_only else "–"
 
     def title(text: str) -> str:
+        text = _cut(text, width, ascii_only)
         return f"{BOLD}{text}{RESET}" if color else text
 
     lines: list[str] = []
+
+    def add(text: str) -> None:
+        lines.append(_cut(text, width, ascii_only))
+
     store_info = data["store"]
     assert isinstance(store_info, dict)
     lines.append(title(f"Profile {data['profile']}"))
+    # The store's path is never cut: it is what people copy from here.
     lines.append(
         f"  store {store_info['path']} ({store_info['status']}, "
         f"schema {store_info['schema_version']})"
@@ -81,7 +107,7 @@ def format_report(
     assert isinstance(ended, list)
 
     for name, heading in WINDOW_TITLES.items():
-        lines.append("")
+        add("")
         w = windows.get(name)
         if not isinstance(w, dict):
             state = "ended, no reading since its reset" if name in ended else "no reading yet"
@@ -100,41 +126,43 @@ def format_report(
             else:
                 outlook = f"about {_pct(w.get('projected_pct_at_reset'))} at the reset"
             thin = " (little data yet)" if w.get("thin") else ""
-            lines.append(f"  burn {rate:.1f}%/h{thin} {arrow} {outlook}")
+            add(f"  burn {rate:.1f}%/h{thin} {arrow} {outlook}")
         else:
-            lines.append(f"  burn {dash} (not enough readings for a rate yet)")
+            add(f"  burn {dash} (not enough readings for a rate yet)")
         observed_at = w.get("observed_at")
         if isinstance(observed_at, (int, float)):
-            lines.append(
+            add(
                 f"  last reading {format_age(now - observed_at)} from "
                 f"{_session_label(sessions, w.get('observed_by'))}"
             )
         raw = history.get(name) or []
         samples = [(float(t), float(v)) for t, v in raw]
+        # Chart rows carry colour codes and fit the width already.
         lines.extend(
             "  " + row
             for row in chart(
                 samples, resets_at - WINDOW_SECONDS[name], resets_at, now, width - 2,
+                height=CHART_HEIGHT,
                 rate_pct_per_hour=float(rate) if isinstance(rate, (int, float)) else None,
                 color=color, ascii_only=ascii_only, warn_pct=warn_pct, alert_pct=alert_pct,
                 utc_offset=utc_offset,
             )
         )
     binding = data.get("binding_window")
-    lines.append("")
-    lines.append(
+    add("")
+    add(
         f"Binding window: {WINDOW_TITLES.get(str(binding), binding)}"
-        if binding else "Binding window: none (no window reaches its limit before its reset)"
+        if binding else "Binding window: none (each window resets before its limit)"
     )
     cost = data["cost"]
     assert isinstance(cost, dict)
     if cost.get("usd_per_hour") is not None:
-        lines.append(f"Pooled spend: ${cost['usd_per_hour']:.2f}/h")
+        add(f"Pooled spend: ${cost['usd_per_hour']:.2f}/h")
 
-    lines.append("")
+    add("")
     lines.append(title(f"Sessions: {data['live_sessions']} live, {len(sessions)} known"))
     if sessions:
-        lines.append(
+        add(
             f"  {'session':<8}  {'seen':>8}  {'model':<14} {'ctx':>4} {'share':>5}  project"
         )
     for s in sessions:
@@ -144,10 +172,11 @@ def format_report(
         mark = "" if s["live"] else " (gone)"
         row = (
             f"  {str(s['session_id'])[:8]:<8}  {seen:>8}  "
-            f"{truncate(str(s['model'] or '?'), 14):<14} "
+            f"{_cut(str(s['model'] or '?'), 14, ascii_only):<14} "
             f"{dash if ctx is None else f'{ctx:.0f}%':>4} "
             f"{dash if not share else f'{share * 100:.0f}%':>5}  "
-            f"{s.get('session_name') or s['project_dir'] or ''}{mark}"
         )
-        lines.append(truncate(row, width))
+        project = str(s.get("session_name") or s["project_dir"] or "")
+        room = width - cell_width(row) - len(mark)
+        add(row + _cut_left(project, room, ascii_only) + mark)
     return "\n".join(lines)
