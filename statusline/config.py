@@ -120,6 +120,6 @@ def to_toml(config: Config) -> str:
         f'theme = "{config.theme}"',
         f'style = "{config.style}"',
         f'symbols = "{config.symbols}"',
-        f"warn_pct = {config.warn_pct:g}",
-        f"alert_pct = {config.alert_pct:g}",
+        f"warn_pct = {config.warn_pct!r}",
+        f"alert_pct = {config.alert_pct!r}",
     ])
