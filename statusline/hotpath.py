@@ -160,7 +160,10 @@ def width(env: Mapping[str, str]) -> int:
         columns = int(env.get("COLUMNS", ""))
     except ValueError:
         columns = DEFAULT_COLUMNS
-    return max(min(columns, 1000) - ROW_MARGIN, 20)
+    if columns <= 0:
+        columns = DEFAULT_COLUMNS
+    # At least 20 cells so the line says something, but never wider than COLUMNS itself.
+    return max(min(columns, 1000) - ROW_MARGIN, min(columns, 20))
 
 
 def read_stdin(fd: int, limit: int, budget: float) -> bytes:
