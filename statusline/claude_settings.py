@@ -14,18 +14,14 @@ the user gets the entry to paste by hand instead.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import json
 import os
 import re
 import shlex
-import shutil
 import stat
 import sys
 import time
 from collections.abc import Mapping
-from pathlib import Path
 
 from statusline import paths, store
 from statusline.errors import StatuslineError
@@ -83,6 +79,8 @@ class Plan:
         name = os.path.basename(self.path)
         before = (self.old_text or "").splitlines(keepends=True)
         after = (self.new_text or "").splitlines(keepends=True)
+        import difflib  # lazy, like hashlib and shutil: every command imports this module
+
         lines = difflib.unified_diff(before, after, f"{name} (before)", f"{name} (after)")
         return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
@@ -138,6 +136,8 @@ def installed_command(argv0: str | None = None, executable: str | None = None) -
         candidates.append(os.path.abspath(argv0))
     if executable:
         candidates.append(os.path.join(os.path.dirname(executable), "statusline"))
+    import shutil
+
     found = shutil.which("statusline")
     if found:
         candidates.append(os.path.abspath(found))
@@ -191,7 +191,8 @@ def read(path: str) -> Settings:
     commas, or repeats a key: rewriting any of those would lose something.
     """
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         return Settings(path, None, {})
     except IsADirectoryError as error:
@@ -529,6 +530,8 @@ def cast_text(value: object) -> str | None:
 
 
 def _digest(text: str) -> str:
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -603,7 +606,8 @@ def load_records(state_dir: str | None) -> dict[str, dict[str, object]]:
     if state_dir is None:
         return {}
     try:
-        loaded = json.loads(Path(_record_path(state_dir)).read_text("utf-8"))
+        with open(_record_path(state_dir), encoding="utf-8") as handle:
+            loaded = json.loads(handle.read())
     except (OSError, ValueError):
         return {}
     if not isinstance(loaded, dict):
