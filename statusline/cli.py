@@ -93,7 +93,9 @@ def inspect(as_json: bool, ascii_only: bool) -> None:
     """
     profile, path, result = _open_store()
     now = _now()
-    projection = forecast.project(result.state, now)
+    from statusline.hotpath import utc_offset
+
+    projection = forecast.project(result.state, now, utc_offset(now))
     data = report.snapshot(result.state, projection, now, profile, path, result.status)
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())

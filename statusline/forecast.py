@@ -1,22 +1,60 @@
-"""Project the pooled rate-limit windows forward (pure: ``now`` is passed in).
+"""Project the pooled rate-limit windows forward (pure: ``now`` and the UTC offset are passed in).
 
-From the merged readings of every session, per window: the burn rate in %/h, when the
-window would reach 100 % at that pace (``eta_limit_at``), whether that comes before the
-reset, and the figure expected at the reset; then the binding window, each session's share
-of the recent spend, and the pooled $/h (the only figure API-key users have).
+Per window, from the merged readings of every session: the burn rate in %/h, when the window
+reaches 100 % at that pace (``eta_limit_at``), whether that comes before the reset
+(``limit_before_reset``), and the figure expected at the reset; then the binding window,
+each session's share of the last hour's spend, and the pooled $/h (all API-key users have).
+
+The model, measured on the forecast benchmark's traces (see README "Forecast"):
+
+* 5-hour window: rate = max(window average, blend of the last hour's slope and the window
+  average). The max lets a ramp count at once while a pause (lunch, a meeting) cannot drag
+  the rate under the window's own average, which is what keeps warnings from flapping. The
+  warning itself carries the same pace through a two-level working-day profile (weekday
+  09-18 local at full pace, other hours at about a quarter, never above the pace now), so a
+  pace that would only hit after the working day ends does not raise a false alarm. A raised
+  warning holds while the projection stays within ``HYSTERESIS_PCT`` of 100 %.
+* 7-day window: while someone is spending, today's two-hour pace continues for two hours;
+  then the window's own average, spread over a week profile (nights and weekends quieter).
+* Readings are floored by the server (0.1 % or 1 % steps), so the true value is taken half a
+  step higher.
 """
 
 from __future__ import annotations
 
+import math
+
 from statusline.history import WINDOW_SECONDS, State, Window
 from statusline.payload import WINDOW_NAMES
 
-# The merged value moves in 0.1 % (sometimes 1 %) steps, so a rate needs a span of readings.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# 5-hour window
 RECENT_LOOKBACK_S = 3600.0
-MIN_RECENT_SPAN_S = 20 * 60.0
-MIN_ELAPSED_S = 10 * 60.0
+MIN_RECENT_SPAN_S = 900.0  # values move in 0.1 / 1 % steps: a slope needs a span
+FULL_RECENT_SPAN_S = 3600.0  # span at which the recent slope gets its full weight
+RECENT_WEIGHT = 0.5
+MIN_ELAPSED_S = 600.0  # no window average in the first ten minutes
+HYSTERESIS_PCT = 3.0
+# 7-day window
+MOMENTUM_LOOKBACK_S = 2 * 3600.0
+MIN_MOMENTUM_SPAN_S = 1800.0
+MOMENTUM_HORIZON_S = 2 * 3600.0
+IDLE_AFTER_S = 1200.0  # nobody spent anything for 20 minutes: nobody is working now
+# Spend
 SHARE_SPAN_S = 3600.0
 MIN_COST_SPAN_S = 300.0
+
+# Relative usage intensity by local hour, normalised to weekday working hours. The shape
+# follows claude-statusbar's published priors (night 0.02, work 0.45, off-hours 0.12,
+# weekend 0.10 %/h); the level always comes from the user's own readings.
+WORK_HOURS = (9, 18)
+NIGHT_END_HOUR = 7
+INTENSITY_NIGHT = 0.02 / 0.45
+INTENSITY_OFF_HOURS = 0.12 / 0.45
+INTENSITY_WEEKEND = 0.10 / 0.45
 
 
 class WindowForecast:
@@ -45,7 +83,7 @@ class WindowForecast:
         self.eta_limit_at: float | None = None
         self.limit_before_reset = False
         self.projected_pct_at_reset: float | None = None
-        # True when the rate rests on little data: shown with '~'.
+        # True when the rate rests on little data: the line marks it with '~'.
         self.thin = True
 
 
@@ -56,20 +94,21 @@ class Projection:
 
     def __init__(self) -> None:
         self.windows: dict[str, WindowForecast] = {}
-        # Windows whose last known reset has passed and no new reading came since.
+        # Windows whose last known reset has passed with no new reading since.
         self.ended: set[str] = set()
         self.binding_window: str | None = None
         self.shares: dict[str, float] = {}
         self.usd_per_hour: float | None = None
 
 
-def project(state: State, now: float) -> Projection:
-    """Return the projection of ``state`` at ``now``; never raises on a consistent state."""
+def project(state: State, now: float, utc_offset: float = 0.0) -> Projection:
+    """The projection of ``state`` at ``now`` (``utc_offset``: seconds east of UTC, local)."""
     projection = Projection()
+    idle = idle_seconds(state, now)
     for name in WINDOW_NAMES:
         window = state.current_window(name, now)
         if window is not None:
-            projection.windows[name] = forecast_window(name, window, now)
+            projection.windows[name] = forecast_window(name, window, now, idle, utc_offset)
         elif state.windows[name] is not None or state.archive[name]:
             projection.ended.add(name)
     projection.binding_window = binding_window(projection.windows)
@@ -81,64 +120,233 @@ def project(state: State, now: float) -> Projection:
     return projection
 
 
-def forecast_window(name: str, window: Window, now: float) -> WindowForecast:
-    """Rate, ETA and reset outlook of one running window at ``now``."""
+def remember(state: State, projection: Projection) -> bool:
+    """Store each window's warning in ``state`` (for the hysteresis); True if one changed."""
+    changed = False
+    for name, forecast in projection.windows.items():
+        window = state.windows[name]
+        if window is not None and window.warned != forecast.limit_before_reset:
+            window.warned = forecast.limit_before_reset
+            changed = True
+    return changed
+
+
+def forecast_window(
+    name: str, window: Window, now: float, idle: float | None, utc_offset: float
+) -> WindowForecast:
+    """Rate, ETA, warning and outlook of one running window at ``now``.
+
+    Once the window is full the ETA is when it filled and the warning holds until the
+    reset; otherwise the ETA is None or later than ``now``, and a warning implies an ETA
+    before the reset (the converse need not hold: the working day may end first).
+    """
     result = WindowForecast(name, window)
-    used = window.used_pct
-    if used >= 100:
+    value = window.used_pct
+    if value >= 100:
         result.rate_pct_per_hour = 0.0
         result.eta_limit_at = window.full_at if window.full_at is not None else now
         result.limit_before_reset = True
         result.projected_pct_at_reset = 100.0
         result.thin = False
         return result
-    rate, thin = burn_rate(name, window, now)
-    result.rate_pct_per_hour, result.thin = rate, thin
-    if rate is None:
-        return result
-    hours_left = max(window.resets_at - now, 0.0) / 3600.0
-    result.projected_pct_at_reset = min(used + rate * hours_left, 100.0) if rate > 0 else used
-    if rate > 0:
-        result.eta_limit_at = now + (100.0 - used) / rate * 3600.0
-        result.limit_before_reset = result.eta_limit_at < window.resets_at
+    series = [s for s in window.samples_since_rebase() if s[0] <= now] or [(now, value)]
+    effective = min(100.0, value + quantisation_step(series) / 2)
+    if name == "five_hour":
+        rate, eta, projected, warn, thin = _five_hour(window, series, now, effective, utc_offset)
+    else:
+        active = idle is not None and idle < IDLE_AFTER_S
+        rate, eta, projected, warn, thin = _seven_day(
+            window, series, now, effective, active, utc_offset
+        )
+    if not warn and window.warned and eta is not None and eta < window.resets_at:
+        warn = projected >= 100.0 - HYSTERESIS_PCT  # a raised warning does not flap off
+    result.rate_pct_per_hour = rate
+    result.eta_limit_at = eta
+    result.limit_before_reset = warn
+    result.projected_pct_at_reset = min(projected, 999.0)
+    result.thin = thin
     return result
 
 
-def burn_rate(name: str, window: Window, now: float) -> tuple[float | None, bool]:
-    """Pooled burn in %/h and whether it is thin, from the window's merged readings.
+def _five_hour(
+    window: Window, series: list[tuple[float, float]], now: float, effective: float,
+    utc_offset: float,
+) -> tuple[float | None, float | None, float, bool, bool]:
+    rate, thin = five_hour_rate(window, series, now)
+    if rate is None or rate <= 0:
+        return rate, None, effective, False, True
+    eta = now + (100.0 - effective) / rate * 3600.0
+    projected = effective + rate * max(window.resets_at - now, 0.0) / 3600.0
+    warn = eta < window.resets_at
+    if warn:
+        # Would the pace still hit if work slows down after hours? Never above today's pace.
+        level = workday_intensity(now, utc_offset)
 
-    The recent rate (up to ``RECENT_LOOKBACK_S``) is blended with the whole-window average,
-    weighting the recent one by how much span it covers.
-    """
-    samples = [s for s in window.samples_since_rebase() if s[0] <= now]
-    start = window.resets_at - WINDOW_SECONDS[name]
-    if window.rebased_at is not None:
-        base_t, base_v = samples[0] if samples else (now, window.used_pct)
-    else:
-        base_t, base_v = start, 0.0
-    elapsed = now - base_t
-    average = (window.used_pct - base_v) / (elapsed / 3600.0) if elapsed >= MIN_ELAPSED_S else None
-    recent = None
-    weight = 0.0
-    if samples:
-        cutoff = now - RECENT_LOOKBACK_S
-        t0, v0 = samples[0]
-        for t, v in samples:
-            if t <= cutoff:
-                t0, v0 = cutoff, v
-            else:
-                break
-        span = now - t0
-        if span >= MIN_RECENT_SPAN_S:
-            recent = (window.used_pct - v0) / (span / 3600.0)
-            weight = min(span / RECENT_LOOKBACK_S, 1.0)
-    if recent is None and average is None:
-        return None, True
+        def relative(t: float) -> float:
+            return min(1.0, workday_intensity(t, utc_offset) / level)
+
+        projected = effective + rate * intensity_hours(now, window.resets_at, relative, utc_offset)
+        warn = projected >= 100.0
+    return rate, eta, projected, warn, thin
+
+
+def five_hour_rate(
+    window: Window, series: list[tuple[float, float]], now: float
+) -> tuple[float | None, bool]:
+    """Pooled 5h burn in %/h and whether it is thin: max(window average, blend)."""
+    elapsed = now - (window.resets_at - WINDOW_SECONDS["five_hour"])
+    average = window.used_pct / (elapsed / 3600.0) if elapsed >= MIN_ELAPSED_S else None
+    recent, span = slope(series, now, RECENT_LOOKBACK_S, MIN_RECENT_SPAN_S)
     if recent is None:
-        return max(average or 0.0, 0.0), True
+        return average, True
     if average is None:
-        return max(recent, 0.0), weight < 1.0
-    return max(weight * recent + (1 - weight) * average, 0.0), weight < 0.5
+        return recent, True
+    weight = RECENT_WEIGHT * min(1.0, span / FULL_RECENT_SPAN_S)
+    return max(average, weight * recent + (1.0 - weight) * average), span < FULL_RECENT_SPAN_S
+
+
+def _seven_day(
+    window: Window, series: list[tuple[float, float]], now: float, effective: float,
+    active: bool, utc_offset: float,
+) -> tuple[float | None, float | None, float, bool, bool]:
+    start = window.resets_at - WINDOW_SECONDS["seven_day"]
+    elapsed_h = (now - start) / 3600.0
+    if elapsed_h < 1.0:
+        return None, None, window.used_pct, False, True
+
+    def intensity(t: float) -> float:
+        return week_intensity(t, utc_offset)
+
+    average = window.used_pct / elapsed_h
+    mass = intensity_hours(start, now, intensity, utc_offset)
+    per_intensity_hour = window.used_pct / mass if mass > 0 else average
+    momentum = None
+    if active:
+        momentum = slope(series, now, MOMENTUM_LOOKBACK_S, MIN_MOMENTUM_SPAN_S)[0]
+    remaining = 100.0 - effective
+    start_profile, gain_by_reset = now, 0.0
+    eta = None
+    if momentum:
+        gain = momentum * MOMENTUM_HORIZON_S / 3600.0
+        gain_by_reset = momentum * min(MOMENTUM_HORIZON_S, max(0.0, window.resets_at - now)) / 3600
+        if gain >= remaining:
+            eta = now + remaining / momentum * 3600.0
+        else:
+            remaining -= gain
+        start_profile = now + MOMENTUM_HORIZON_S
+    if eta is None and per_intensity_hour > 0:
+        horizon = window.resets_at + WINDOW_SECONDS["seven_day"]
+        eta = time_to_add(start_profile, remaining, per_intensity_hour, horizon, intensity,
+                          utc_offset)
+        if eta is None and average > 0:
+            eta = start_profile + remaining / average * 3600.0
+    projected = effective + gain_by_reset
+    if window.resets_at > start_profile:
+        projected += per_intensity_hour * intensity_hours(
+            start_profile, window.resets_at, intensity, utc_offset
+        )
+    warn = eta is not None and eta < window.resets_at
+    return momentum or average, eta, projected, warn, False
+
+
+def slope(
+    series: list[tuple[float, float]], now: float, lookback: float, min_span: float
+) -> tuple[float | None, float]:
+    """(%/h, span) of the merged value over the last ``lookback`` seconds, never negative.
+
+    The anchor is the value standing at the start of the span (the series is a step
+    function), so whole-percent steps even out once the span is long; None when the span is
+    shorter than ``min_span``.
+    """
+    if not series:
+        return None, 0.0
+    start = max(now - lookback, series[0][0])
+    span = now - start
+    if span < min_span:
+        return None, span
+    rise = series[-1][1] - value_at(series, start)
+    return max(0.0, rise / (span / 3600.0)), span
+
+
+def value_at(series: list[tuple[float, float]], t: float) -> float:
+    """The merged value as it stood at ``t`` (the first value for earlier times)."""
+    value = series[0][1]
+    for at, pct in series:
+        if at > t:
+            break
+        value = pct
+    return value
+
+
+def quantisation_step(series: list[tuple[float, float]]) -> float:
+    """1.0 when the recent readings are whole percent, else 0.1."""
+    recent = series[-20:]
+    if len(recent) >= 3 and all(abs(p - round(p)) < 1e-6 for _, p in recent):
+        return 1.0
+    return 0.1
+
+
+def _local(t: float, utc_offset: float) -> tuple[int, int]:
+    local = t + utc_offset
+    return int(local // 3600) % 24, int((local // 86400 + 3) % 7)  # hour, weekday (Mon = 0)
+
+
+def workday_intensity(t: float, utc_offset: float) -> float:
+    """Two levels for the 5h warning: weekday working hours 1, any other hour off-hours.
+
+    Nights are not singled out: whoever still works at 23:00 may well go on.
+    """
+    hour, weekday = _local(t, utc_offset)
+    working = weekday < 5 and WORK_HOURS[0] <= hour < WORK_HOURS[1]
+    return 1.0 if working else INTENSITY_OFF_HOURS
+
+
+def week_intensity(t: float, utc_offset: float) -> float:
+    """The 7d profile: night < weekend < weekday off-hours < weekday working hours (1)."""
+    hour, weekday = _local(t, utc_offset)
+    if hour < NIGHT_END_HOUR:
+        return INTENSITY_NIGHT
+    if weekday >= 5:
+        return INTENSITY_WEEKEND
+    if WORK_HOURS[0] <= hour < WORK_HOURS[1]:
+        return 1.0
+    return INTENSITY_OFF_HOURS
+
+
+def _next_hour(t: float, utc_offset: float) -> float:
+    return (math.floor((t + utc_offset) / 3600.0) + 1) * 3600.0 - utc_offset
+
+
+def intensity_hours(
+    start: float, end: float, intensity: Callable[[float], float], utc_offset: float
+) -> float:
+    """Integral of ``intensity`` over [start, end] in intensity-hours (constant per hour)."""
+    total, t = 0.0, start
+    while t < end:
+        step_end = min(end, _next_hour(t, utc_offset))
+        total += intensity(t) * (step_end - t) / 3600.0
+        t = step_end
+    return total
+
+
+def time_to_add(
+    start: float, amount: float, per_hour: float, limit: float,
+    intensity: Callable[[float], float], utc_offset: float,
+) -> float | None:
+    """When ``per_hour`` % per intensity-hour, from ``start``, has added ``amount`` %.
+
+    None when that does not happen by ``limit``.
+    """
+    added, t = 0.0, start
+    while t < limit:
+        step_end = min(limit, _next_hour(t, utc_offset))
+        rate = per_hour * intensity(t)
+        gain = rate * (step_end - t) / 3600.0
+        if rate > 0 and added + gain >= amount:
+            return t + (amount - added) / rate * 3600.0
+        added += gain
+        t = step_end
+    return None
 
 
 def binding_window(windows: dict[str, WindowForecast]) -> str | None:
@@ -149,26 +357,41 @@ def binding_window(windows: dict[str, WindowForecast]) -> str | None:
     return min(hitting, key=lambda w: w.eta_limit_at or 0.0).name
 
 
+def idle_seconds(state: State, now: float) -> float | None:
+    """Seconds since any session's cost last rose (None if no session ever spent)."""
+    latest = None
+    for session in state.sessions.values():
+        costs = session.costs
+        for i in range(len(costs) - 1, 0, -1):
+            if costs[i][1] > costs[i - 1][1] and costs[i][0] <= now:
+                latest = costs[i][0] if latest is None else max(latest, costs[i][0])
+                break
+    return None if latest is None else max(0.0, now - latest)
+
+
 def spend_by_session(state: State, now: float, span: float) -> dict[str, float]:
-    """Each session's spend in USD over the last ``span`` seconds (positive deltas only)."""
+    """Each session's spend in USD over the last ``span`` seconds (cost only rises per id)."""
     spent: dict[str, float] = {}
+    since = now - span
     for sid, session in state.sessions.items():
-        total = 0.0
-        previous: float | None = None
+        base = last = None
         for t, cost in session.costs:
             if t > now:
                 break
-            if previous is not None and t > now - span and cost > previous:
-                total += cost - previous
-            previous = cost
-        if total > 0:
-            spent[sid] = total
+            if t <= since:
+                base = cost
+            last = cost
+        if last is None:
+            continue
+        delta = last - (session.costs[0][1] if base is None else base)
+        if delta > 0:
+            spent[sid] = delta
     return spent
 
 
 def pooled_usd_per_hour(state: State, now: float, spent: float) -> float | None:
-    """Pooled $/h over the last hour (or since the first cost seen, when more recent)."""
-    starts = [s.costs[0][0] for s in state.sessions.values() if s.costs]
+    """Pooled $/h over the last hour, or since the store first saw a session if later."""
+    starts = [s.first_seen for s in state.sessions.values() if s.first_seen <= now]
     if not starts:
         return None
     observed = min(now - min(starts), SHARE_SPAN_S)

@@ -101,6 +101,7 @@ class Window:
         "resets_at",
         "samples",
         "used_pct",
+        "warned",
     )
 
     def __init__(self, resets_at: float, used_pct: float, now: float, by: str) -> None:
@@ -117,6 +118,8 @@ class Window:
         self.pending: tuple[float, float, str] | None = None
         # (time, value) each time the merged value changed.
         self.samples: list[tuple[float, float]] = [(now, used_pct)]
+        # Whether the last forecast warned of the limit (the forecast's hysteresis memory).
+        self.warned = False
 
     def samples_since_rebase(self) -> list[tuple[float, float]]:
         """The samples that belong to the current baseline (all of them if never re-based)."""
@@ -315,6 +318,7 @@ def _set_value(window: Window, pct: float, now: float, by: str) -> None:
 def _rebase(window: Window, pct: float, now: float, by: str) -> None:
     window.rebased_at = now
     window.full_at = None
+    window.warned = False
     _set_value(window, pct, now, by)
 
 
@@ -505,6 +509,7 @@ def _window_json(w: Window) -> dict[str, object]:
         "rebased_at": w.rebased_at,
         "full_at": w.full_at,
         "pending": None if w.pending is None else list(w.pending),
+        "warned": w.warned,
         "samples": _pairs_json(w.samples),
     }
 
@@ -529,6 +534,7 @@ def _window_from(raw: object) -> Window | None:
             window.pending = (pct, since, pby)
     samples = _pairs_from(raw.get("samples"), MAX_SAMPLES)
     window.samples = samples or [(observed_at, used)]
+    window.warned = raw.get("warned") is True
     return window
 
 

@@ -17,7 +17,7 @@ import time
 from statusline import config as config_module
 from statusline import forecast, history, paths, render, segments, store
 from statusline.log import Log
-from statusline.payload import parse
+from statusline.payload import Payload, parse
 from statusline.sanitize import clean
 
 # Claude Code re-runs the command ~300 ms after each update and kills a run still going,
@@ -100,18 +100,19 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         may_write = result.writable
     else:
         may_write = directory is not None and not os.path.lexists(directory)
-    due = history.record(state, payload, now)
+    offset = utc_offset(now)
+    due = advance(state, payload, now, offset)
     if save and due and may_write and payload.session_id and outcome.store_path:
-        updated = store.update(outcome.store_path, lambda s: history.record(s, payload, now))
+        updated = store.update(outcome.store_path, lambda s: advance(s, payload, now, offset))
         if updated is None:
             log.warning("store busy or not writable; this call's reading was not saved")
         else:
             state, outcome.wrote = updated, True
 
     outcome.state = state
-    outcome.projection = forecast.project(state, now)
+    outcome.projection = forecast.project(state, now, offset)
     cfg = load_config(env, log)
-    ctx = segments.Context(payload, state, outcome.projection, now, cfg, utc_offset(now))
+    ctx = segments.Context(payload, state, outcome.projection, now, cfg, offset)
     outcome.results = segments.run_segments(ctx, cfg.segments, timed=timed)
     for failed in outcome.results:
         if failed.error:
@@ -120,6 +121,12 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     color = cfg.color and not env.get("NO_COLOR")
     outcome.line = render.line(shown, width(env), ctx.symbols["sep"], color, cfg.theme) or FALLBACK
     return outcome
+
+
+def advance(state: history.State, payload: Payload, now: float, offset: float) -> bool:
+    """Fold the payload into ``state`` and remember the forecast's warnings; True if due."""
+    due = history.record(state, payload, now)
+    return forecast.remember(state, forecast.project(state, now, offset)) or due
 
 
 def load_config(env: Mapping[str, str], log: Log) -> config_module.Config:
