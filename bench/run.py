@@ -1,0 +1,735 @@
+#!/usr/bin/env python3
+"""The statusline benchmark: one command, one run, every number as a ratio to the bare interpreter.
+
+    python3 bench/run.py            # full run, ~2 minutes on 2 cores
+    python3 bench/run.py --quick    # fewer runs and a 10 s scale test, ~40 s
+
+What it does, in order (standard library only; Linux, for os.posix_spawn/os.wait4/prctl):
+
+1. Builds a throwaway venv from this checkout with the base interpreter, installs the package
+   *non-editable* with pip (dependencies included), and compiles every ``.pyc`` with
+   compileall. ``PYTHONDONTWRITEBYTECODE`` and other ``PYTHON*`` variables are dropped from
+   the environment of every measured process, so no run pays for compiling.
+2. Times whole processes (spawn to reaped; wall from the clock, CPU = user + system from
+   ``os.wait4``), interleaved round by round so that machine noise hits every case alike:
+   the venv's bare ``python -c pass`` (the floor), the status-line call in its situations
+   (snapshot current / must write; small store / a full 7-day history), ``statusline
+   inspect --json``, and two lock options. Medians after warm-up rounds; ratios to the
+   floor of the same run. Stdin is a file, as Claude Code gives it (its own payload).
+3. When hyperfine is on PATH, times the four headline cases again with it (independent
+   cross-check, ``-N``; stdin through ``--input`` or ``sh -c 'exec ... < file'``).
+4. Runs 16 simulated sessions (distinct session ids), each calling once a second, staggered,
+   for 30 s on the real clock, and reports the total CPU as % of one core.
+5. Writes ``bench/out/results.md`` (tables) and ``bench/out/results.json`` (everything).
+
+Options: --quick, --runs N, --warmup N, --scale-seconds S, --no-hyperfine, --no-scale,
+--python PATH (the interpreter to build the venv from), --keep (keep the work directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CHECKOUT = os.path.dirname(HERE)
+OUT_DIR = os.path.join(HERE, "out")
+EXAMPLE = os.path.join(CHECKOUT, "statusline", "examples", "oauth-003.json")
+# A fixed clock for the single-call cases (STATUSLINE_NOW): every run sees the same store.
+NOW = 1_800_000_000.0
+SESSION_ID = "bench-0000-4000-8000-000000000000"
+PR_SET_CHILD_SUBREAPER = 36
+
+# The launcher uv writes for a console script (uv 0.13): unlike pip's, it does not
+# `import re`, which costs ~6 ms of CPU (re pulls in enum and functools).
+UV_STYLE_LAUNCHER = """#!{python}
+# -*- coding: utf-8 -*-
+import sys
+from statusline.__main__ import main
+if __name__ == "__main__":
+    if sys.argv[0].endswith("-script.pyw"):
+        sys.argv[0] = sys.argv[0][:-11]
+    elif sys.argv[0].endswith(".exe"):
+        sys.argv[0] = sys.argv[0][:-4]
+    sys.exit(main())
+"""
+
+LOCK_FILELOCK = (
+    "import filelock, sys\n"
+    "with filelock.FileLock(sys.argv[1], timeout=0.1):\n"
+    "    pass\n"
+)
+LOCK_FCNTL = (
+    "import fcntl, os, sys\n"
+    "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)\n"
+    "fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+    "fcntl.flock(fd, fcntl.LOCK_UN)\n"
+    "os.close(fd)\n"
+)
+
+TARGETS = {  # case -> (max ratio of wall medians to the floor, what the issue asks)
+    "common": 2.0,
+    "write": 4.0,
+    "inspect_json": 6.0,
+}
+SCALE_TARGET_PCT = 30.0
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The environment under test
+
+
+class Bench:
+    """The throwaway venv, its fixtures and the environment every measured process gets."""
+
+    def __init__(self, work: str, base_python: str) -> None:
+        self.work = work
+        self.base_python = base_python
+        self.venv = os.path.join(work, "venv")
+        self.python = os.path.join(self.venv, "bin", "python")
+        self.script = os.path.join(self.venv, "bin", "statusline")
+        self.uv_script = os.path.join(self.venv, "bin", "statusline-uv-style")
+        self.home = os.path.join(work, "home")
+        self.payload = os.path.join(work, "payload.json")
+        self.versions: dict[str, str] = {}
+        self.store_sizes: dict[str, int] = {}
+
+    # -- building ------------------------------------------------------------------------
+
+    def build(self) -> None:
+        log(f"building a venv from {CHECKOUT} with {self.base_python} ...")
+        source = os.path.join(self.work, "src")
+        shutil.copytree(
+            CHECKOUT,
+            source,
+            ignore=shutil.ignore_patterns(
+                ".git", ".venv", "bench", "tests", "build", "dist", "*.egg-info", "__pycache__",
+                ".*_cache", ".hypothesis",
+            ),
+        )
+        env = clean_env()
+        subprocess.run([self.base_python, "-m", "venv", "--without-pip", self.venv],
+                       check=True, env=env)
+        pip = [self.base_python, "-m", "pip", "--python", self.python]
+        probe = subprocess.run([*pip, "--version"], capture_output=True, env=env, check=False)
+        if probe.returncode != 0:  # an old pip without --python: a venv with its own pip
+            shutil.rmtree(self.venv)
+            subprocess.run([self.base_python, "-m", "venv", self.venv], check=True, env=env)
+            pip = [self.python, "-m", "pip"]
+        subprocess.run(
+            [*pip, "install", "--quiet", "--no-compile", "--disable-pip-version-check", source],
+            check=True, env=env,
+        )
+        # Like a pipx/uv environment: no setuptools .pth processed at every start-up.
+        subprocess.run([*pip, "uninstall", "--quiet", "--yes", "setuptools"],
+                       env=env, check=False, capture_output=True)
+        site = subprocess.run(
+            [self.python, "-c", "import statusline, os; print(os.path.dirname(os.path.dirname("
+             "statusline.__file__)))"],
+            capture_output=True, text=True, check=True, env=env,
+        ).stdout.strip()
+        subprocess.run([self.python, "-m", "compileall", "-q", "-j", "0", site],
+                       check=True, env=env)
+        missing = [
+            name for name in os.listdir(os.path.join(site, "statusline"))
+            if name.endswith(".py")
+            and not os.path.exists(os.path.join(
+                site, "statusline", "__pycache__",
+                f"{name[:-3]}.{sys.implementation.cache_tag}.pyc"))
+        ]
+        if missing:
+            raise SystemExit(f"no .pyc for {missing} after compileall")
+        with open(self.uv_script, "w") as handle:
+            handle.write(UV_STYLE_LAUNCHER.format(python=self.python))
+        os.chmod(self.uv_script, 0o755)
+        self.versions = json.loads(subprocess.run(
+            [self.python, "-c",
+             "import json, sys, importlib.metadata as m; print(json.dumps({**{d: m.version(d) "
+             "for d in ('statusline', 'click', 'orjson', 'platformdirs', 'filelock')}, "
+             "'python': sys.version.split()[0]}))"],
+            capture_output=True, text=True, check=True, env=env,
+        ).stdout)
+        with open(self.script) as handle:
+            self.launcher_imports_re = "import re" in handle.read()
+        os.makedirs(self.home)
+
+    def write_payload(self, path: str, session_id: str, now: float, context_pct: float) -> None:
+        """The bundled oauth example with our session id and resets relative to ``now``."""
+        with open(EXAMPLE, "rb") as handle:
+            document = json.load(handle)
+        document["session_id"] = session_id
+        document["cwd"] = document["workspace"]["current_dir"] = "/home/user/src/statusline"
+        document["workspace"]["project_dir"] = "/home/user/src/statusline"
+        document["context_window"]["used_percentage"] = context_pct
+        document["rate_limits"]["five_hour"]["resets_at"] = int(now + 3 * 3600)
+        document["rate_limits"]["seven_day"]["resets_at"] = int(now + 4 * 86400)
+        with open(path, "w") as handle:
+            json.dump(document, handle, indent=2)
+
+    def make_stores(self) -> None:
+        """One base store per situation, checked by the package's own model."""
+        self.write_payload(self.payload, SESSION_ID, NOW, 37.0)
+        builder = os.path.join(HERE, "build_store.py")
+        for kind in ("empty", "full", "empty-stale", "full-stale"):
+            out = os.path.join(self.work, f"base-{kind}.json")
+            size = subprocess.run(
+                [self.python, builder, self.payload, repr(NOW), kind, out],
+                capture_output=True, text=True, check=True, env=self.env(),
+            ).stdout.strip()
+            self.store_sizes[kind] = int(size)
+
+    # -- running ---------------------------------------------------------------------------
+
+    def env(self, state_dir: str | None = None, now: float | None = NOW) -> dict[str, str]:
+        env = clean_env()
+        env.update({
+            "HOME": self.home,
+            "XDG_CONFIG_HOME": os.path.join(self.home, ".config"),
+            "XDG_STATE_HOME": os.path.join(self.home, ".local", "state"),
+            "COLUMNS": "160",
+        })
+        if state_dir is not None:
+            env["STATUSLINE_STATE_DIR"] = state_dir
+        if now is not None:
+            env["STATUSLINE_NOW"] = repr(now)
+        return env
+
+    def state_dir(self, name: str, base: str | None) -> tuple[str, str, str | None]:
+        """A private state directory holding a copy of ``base-<base>.json`` as its store."""
+        directory = os.path.join(self.work, "state", name)
+        os.makedirs(directory, mode=0o700)
+        os.chmod(directory, 0o700)
+        store = os.path.join(directory, "store.json")
+        source = None if base is None else os.path.join(self.work, f"base-{base}.json")
+        if source is not None:
+            shutil.copyfile(source, store)
+            os.chmod(store, 0o600)
+        return directory, store, source
+
+
+def clean_env() -> dict[str, str]:
+    """The caller's environment without anything that changes how Python or we behave."""
+    return {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "STATUSLINE_", "CLAUDE_", "XDG_", "VIRTUAL_ENV"))
+        and k not in ("NO_COLOR", "COLUMNS", "HOME")
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Whole-process timing
+
+
+class Case:
+    """One command to time: argv, stdin file, environment, and what to restore before each run."""
+
+    def __init__(self, key: str, label: str, argv: list[str], env: dict[str, str],
+                 stdin: str = os.devnull, restore: tuple[str, str] | None = None,
+                 headline: bool = False) -> None:
+        self.key, self.label, self.argv, self.env, self.stdin = key, label, argv, env, stdin
+        self.restore = restore  # (source, destination): copied before every run, untimed
+        self.headline = headline
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+        self.exit_codes: set[int] = set()
+        self.last_output = b""
+
+    def run_once(self, out_path: str) -> tuple[float, float, int]:
+        if self.restore is not None:
+            shutil.copyfile(*self.restore)
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, self.stdin, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+            (os.POSIX_SPAWN_OPEN, 2, out_path + ".err", os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+             0o600),
+        ]
+        start = time.perf_counter()
+        pid = os.posix_spawn(self.argv[0], self.argv, self.env, file_actions=actions)
+        _, status, usage = os.wait4(pid, 0)
+        wall = time.perf_counter() - start
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall * 1000, cpu * 1000, os.waitstatus_to_exitcode(status)
+
+
+def time_cases(cases: list[Case], runs: int, warmup: int, work: str) -> None:
+    """Run every case once per round, ``warmup`` + ``runs`` rounds; keep the timed rounds."""
+    out_path = os.path.join(work, "out.txt")
+    for round_no in range(warmup + runs):
+        # Rotate the order so no case always follows the same neighbour.
+        shift = round_no % len(cases)
+        for case in cases[shift:] + cases[:shift]:
+            wall, cpu, code = case.run_once(out_path)
+            case.exit_codes.add(code)
+            if round_no >= warmup:
+                case.wall.append(wall)
+                case.cpu.append(cpu)
+            with open(out_path, "rb") as handle:
+                case.last_output = handle.read()
+        if round_no == warmup - 1 or (round_no + 1 - warmup) % 20 == 0:
+            log(f"  round {round_no + 1}/{warmup + runs}")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def hyperfine_cases(cases: list[Case], runs: int, warmup: int, work: str) -> dict[str, object]:
+    """Time the headline cases with hyperfine (wall median, mean user+system CPU)."""
+    exe = shutil.which("hyperfine")
+    if exe is None:
+        return {"available": False}
+    helptext = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False).stdout
+    has_input = "--input" in helptext
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True,
+                             check=False).stdout.strip()
+    results: dict[str, object] = {"available": True, "version": version,
+                                  "stdin": "--input" if has_input else "sh -c 'exec CMD < FILE'"}
+    rows = {}
+    for case in cases:
+        export = os.path.join(work, f"hyperfine-{case.key}.json")
+        quoted = " ".join(shell_quote(a) for a in case.argv)
+        args = [exe, "-N", "--warmup", str(warmup), "--runs", str(runs), "--style", "none",
+                "--export-json", export, "--output", "pipe"]
+        if has_input:
+            args += ["--input", case.stdin, quoted]
+        else:
+            args += [f"sh -c {shell_quote('exec ' + quoted + ' < ' + shell_quote(case.stdin))}"]
+        if case.restore is not None:
+            args[1:1] = ["--prepare", f"cp {shell_quote(case.restore[0])} "
+                                      f"{shell_quote(case.restore[1])}"]
+        subprocess.run(args, check=True, env=case.env, stdout=subprocess.DEVNULL)
+        with open(export) as handle:
+            result = json.load(handle)["results"][0]
+        rows[case.key] = {
+            "wall_ms_median": 1000 * result["median"],
+            "cpu_ms_mean": 1000 * (result["user"] + result["system"]),
+            "runs": len(result["times"]),
+        }
+    results["rows"] = rows
+    return results
+
+
+def shell_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+# ---------------------------------------------------------------------------------------
+# 16 sessions at 1 Hz
+
+
+def children_cpu_s() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def scale(bench: Bench, sessions: int, seconds: float, warmup_s: float) -> dict[str, object]:
+    """``sessions`` sessions each calling once a second, staggered, on the real clock.
+
+    CPU is charged for every call and anything it leaves behind: this process becomes a
+    child subreaper, so orphans are reaped here and counted in RUSAGE_CHILDREN.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    state_dir, store, _ = bench.state_dir("scale", None)
+    start_clock = time.time()
+    payloads = []
+    for i in range(sessions):
+        path = os.path.join(bench.work, f"scale-payload-{i:02d}.json")
+        bench.write_payload(path, f"bench-scale-{i:02d}-4000-8000-000000000000", start_clock,
+                            10.0 + i)
+        payloads.append(path)
+    env = bench.env(state_dir, now=None)
+    argv = [bench.script]
+    lock = threading.Lock()
+    pending: dict[int, tuple[float, str, bool]] = {}
+    results: list[tuple[float, int, bytes, bool]] = []
+    done = threading.Event()
+
+    def reaper() -> None:
+        while True:
+            try:
+                pid, status, _ = os.wait4(-1, 0)
+            except ChildProcessError:
+                if done.is_set():
+                    return
+                time.sleep(0.005)
+                continue
+            end = time.perf_counter()
+            with lock:
+                info = pending.pop(pid, None)
+            if info is None:
+                continue  # an orphan re-parented to us: its CPU is in RUSAGE_CHILDREN
+            began, out_path, counted = info
+            with open(out_path, "rb") as handle:
+                output = handle.read()
+            os.unlink(out_path)
+            results.append(((end - began) * 1000, os.waitstatus_to_exitcode(status), output,
+                            counted))
+
+    thread = threading.Thread(target=reaper, daemon=True)
+    thread.start()
+    sequence = [0]
+
+    def fire(i: int, counted: bool) -> None:
+        sequence[0] += 1
+        out_path = os.path.join(bench.work, f"scale-out-{sequence[0]}.txt")
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, payloads[i], os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+        ]
+        with lock:
+            began = time.perf_counter()
+            pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
+            pending[pid] = (began, out_path, counted)
+
+    def phase(duration: float, counted: bool) -> None:
+        begin = time.perf_counter()
+        events = sorted((k + i / sessions, i) for k in range(round(duration))
+                        for i in range(sessions))
+        for offset, i in events:
+            delay = begin + offset - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            fire(i, counted)
+        deadline = time.perf_counter() + 30
+        while time.perf_counter() < deadline:
+            with lock:
+                if not any(v[2] == counted for v in pending.values()):
+                    return
+            time.sleep(0.01)
+
+    if warmup_s > 0:
+        phase(warmup_s, False)
+    cpu0 = children_cpu_s()
+    t0 = time.perf_counter()
+    phase(seconds, True)
+    window = time.perf_counter() - t0
+    time.sleep(1.0)  # anything a call left running gets a moment to finish and be reaped
+    cpu = children_cpu_s() - cpu0
+    done.set()
+    thread.join(timeout=5)
+    counted = [r for r in results if r[3]]
+    latencies = [r[0] for r in counted]
+    fallback = [r for r in counted if r[2].startswith(b"statusline:")]
+    with open(store, "rb") as handle:
+        stored = json.load(handle)
+    return {
+        "sessions": sessions,
+        "hz": 1.0,
+        "seconds": seconds,
+        "warmup_s": warmup_s,
+        "calls": len(counted),
+        "window_s": window,
+        "cpu_s": cpu,
+        "cpu_pct_of_one_core": 100.0 * cpu / window,
+        "cpu_ms_per_call": 1000.0 * cpu / max(len(counted), 1),
+        "latency_ms_p50": quantile(latencies, 0.5),
+        "latency_ms_p90": quantile(latencies, 0.9),
+        "latency_ms_max": max(latencies) if latencies else float("nan"),
+        "exit_nonzero": sum(1 for r in counted if r[1] != 0),
+        "empty_output": sum(1 for r in counted if not r[2].strip()),
+        "fallback_lines": len(fallback),
+        "sessions_in_store": len(stored.get("sessions", {})),
+        "subreaper": subreaper,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Report
+
+
+def machine() -> dict[str, object]:
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "os": f"{platform.system()} {platform.release()}",
+        "loadavg_at_start": os.getloadavg(),
+    }
+
+
+def summarise(cases: list[Case], floor: Case) -> dict[str, dict[str, float]]:
+    floor_wall, floor_cpu = median(floor.wall), median(floor.cpu)
+    rows = {}
+    for case in cases:
+        wall, cpu = median(case.wall), median(case.cpu)
+        rows[case.key] = {
+            "label": case.label,
+            "wall_ms_median": wall,
+            "wall_ms_p90": quantile(case.wall, 0.9),
+            "cpu_ms_median": cpu,
+            "ratio_wall": wall / floor_wall,
+            "ratio_cpu": cpu / floor_cpu,
+            "runs": len(case.wall),
+            "exit_codes": sorted(case.exit_codes),
+        }
+    return rows
+
+
+def markdown(result: dict[str, object]) -> str:
+    rows = result["rows"]
+    assert isinstance(rows, dict)
+    m = result["machine"]
+    v = result["versions"]
+    assert isinstance(m, dict) and isinstance(v, dict)
+    lines = [
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['os']}, Python {v['python']}, "
+        f"load average at start {m['loadavg_at_start'][0]:.2f}; statusline {v['statusline']} "
+        f"(click {v['click']}, orjson {v['orjson']}, platformdirs {v['platformdirs']}, "
+        f"filelock {v['filelock']}); {result['runs']} runs after {result['warmup']} warm-up "
+        f"rounds, interleaved; {result['when']}.",
+        "",
+        "| call | wall ms (median) | CPU ms (median) | × floor (wall) | × floor (CPU) | target |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    targets = result["targets"]
+    assert isinstance(targets, dict)
+    for key, row in rows.items():
+        target = targets.get(key)
+        verdict = ""
+        if target is not None:
+            verdict = f"≤ {target['max']:.1f}× {'met' if target['met'] else '**missed**'}"
+        lines.append(
+            f"| {row['label']} | {row['wall_ms_median']:.1f} | {row['cpu_ms_median']:.1f} | "
+            f"{row['ratio_wall']:.2f} | {row['ratio_cpu']:.2f} | {verdict} |"
+        )
+    sizes = result["store_bytes"]
+    assert isinstance(sizes, dict)
+    lines += [
+        "",
+        f"Store sizes: small {sizes['empty']:,} bytes (this session only), full 7-day history "
+        f"{sizes['full']:,} bytes (every cap of statusline.history reached).",
+    ]
+    growth = result["history_growth"]
+    assert isinstance(growth, dict)
+    lines.append(
+        f"History growth (full ÷ small store, wall medians): common call "
+        f"{growth['common']:.2f}×, call that writes {growth['write']:.2f}×, inspect --json "
+        f"{growth['inspect_json']:.2f}×."
+    )
+    if result["launcher_imports_re"]:
+        lines.append("The installed console script is pip's launcher, which runs `import re` "
+                     "before our code; uv's launcher does not (row “uv's launcher”).")
+    hf = result["hyperfine"]
+    assert isinstance(hf, dict)
+    if hf.get("available"):
+        lines += ["", f"Cross-check with {hf['version']} (`-N`, stdin via {hf['stdin']}; "
+                      "CPU is hyperfine's mean user+system):", "",
+                  "| call | wall ms (median) | CPU ms (mean) | × floor (wall) |",
+                  "|---|---:|---:|---:|"]
+        hrows = hf["rows"]
+        base = hrows["floor"]["wall_ms_median"]
+        for key, row in hrows.items():
+            lines.append(f"| {rows[key]['label']} | {row['wall_ms_median']:.1f} | "
+                         f"{row['cpu_ms_mean']:.1f} | {row['wall_ms_median'] / base:.2f} |")
+    else:
+        lines += ["", "hyperfine not found: Python harness only."]
+    s = result.get("scale")
+    if isinstance(s, dict):
+        verdict = "met" if s["cpu_pct_of_one_core"] <= SCALE_TARGET_PCT else "**missed**"
+        lines += [
+            "",
+            "| scale test | calls | window s | CPU s | CPU % of one core | CPU ms/call "
+            "| latency p50 / p90 / max ms | exit≠0 | empty | fallback | target |",
+            "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
+            f"| {s['sessions']} sessions × 1 Hz, staggered, real clock | {s['calls']} | "
+            f"{s['window_s']:.1f} | {s['cpu_s']:.2f} | {s['cpu_pct_of_one_core']:.1f} | "
+            f"{s['cpu_ms_per_call']:.1f} | {s['latency_ms_p50']:.1f} / {s['latency_ms_p90']:.1f}"
+            f" / {s['latency_ms_max']:.1f} | {s['exit_nonzero']} | {s['empty_output']} | "
+            f"{s['fallback_lines']} | ≤ {SCALE_TARGET_PCT:.0f} % {verdict} |",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="15 runs and a 10 s scale test")
+    parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--warmup", type=int, default=None)
+    parser.add_argument("--scale-seconds", type=float, default=None)
+    parser.add_argument("--no-hyperfine", action="store_true")
+    parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--python", default=sys.executable,
+                        help="base interpreter for the venv (default: the one running this)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+    runs = args.runs or (15 if args.quick else 60)
+    warmup = args.warmup if args.warmup is not None else (3 if args.quick else 5)
+    scale_seconds = args.scale_seconds or (10.0 if args.quick else 30.0)
+
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    info = machine()
+    work = tempfile.mkdtemp(prefix="statusline-bench-")
+    try:
+        bench = Bench(work, os.path.realpath(args.python))
+        bench.build()
+        bench.make_stores()
+
+        floor = Case("floor", "bare interpreter: venv `python -c pass`",
+                     [bench.python, "-c", "pass"], bench.env(), bench.payload, headline=True)
+        cases = [floor]
+
+        def status_call(key: str, label: str, base: str, script: str | None = None,
+                        headline: bool = False) -> Case:
+            directory, store, source = bench.state_dir(key, base)
+            restore = (source, store) if base.endswith("-stale") and source else None
+            return Case(key, label, [script or bench.script], bench.env(directory),
+                        bench.payload, restore, headline)
+
+        common = status_call("common", "common call (snapshot current, nothing to write)",
+                             "empty", headline=True)
+        cases += [
+            common,
+            status_call("write", "call that writes (reading changed)", "empty-stale",
+                        headline=True),
+        ]
+        for key, base, label in (
+            ("inspect_json", "empty", "`statusline inspect --json`"),
+            ("inspect_json_full", "full", "`statusline inspect --json`, full 7-day history"),
+        ):
+            inspect_dir, _, _ = bench.state_dir(key, base)
+            cases.append(Case(key, label, [bench.script, "inspect", "--json"],
+                              bench.env(inspect_dir), headline=key == "inspect_json"))
+        cases += [
+            status_call("common_full", "common call, full 7-day history", "full"),
+            status_call("write_full", "call that writes, full 7-day history", "full-stale"),
+            status_call("common_uv", "common call through uv's launcher (no `import re`)",
+                        "empty", script=bench.uv_script),
+        ]
+        lock_file = os.path.join(work, "bench.lock")
+        cases += [
+            Case("lock_filelock", "lock option: `import filelock` + FileLock acquire/release",
+                 [bench.python, "-c", LOCK_FILELOCK, lock_file], bench.env()),
+            Case("lock_fcntl", "lock option: `import fcntl` + flock acquire/release",
+                 [bench.python, "-c", LOCK_FCNTL, lock_file], bench.env()),
+        ]
+        common_store = os.path.join(work, "state", "common", "store.json")
+        before = os.stat(common_store)
+
+        log(f"timing {len(cases)} cases: {warmup} warm-up + {runs} rounds ...")
+        time_cases(cases, runs, warmup, work)
+        after = os.stat(common_store)
+        problems = check_cases(cases, before, after)
+
+        hf: dict[str, object] = {"available": False}
+        if not args.no_hyperfine:
+            log("cross-checking with hyperfine ...")
+            hf = hyperfine_cases([c for c in cases if c.headline], runs, warmup, work)
+
+        scale_result = None
+        if not args.no_scale:
+            log(f"16 sessions x 1 Hz for {scale_seconds:.0f} s (+ warm-up) ...")
+            scale_result = scale(bench, 16, scale_seconds, 3.0 if args.quick else 5.0)
+            if scale_result["exit_nonzero"] or scale_result["empty_output"]:
+                problems.append("scale test: failed or empty calls")
+
+        rows = summarise(cases, floor)
+        targets = {
+            key: {"max": limit, "met": rows[key]["ratio_wall"] <= limit}
+            for key, limit in TARGETS.items()
+        }
+        result: dict[str, object] = {
+            "when": started,
+            "quick": args.quick,
+            "runs": runs,
+            "warmup": warmup,
+            "machine": info,
+            "versions": bench.versions,
+            "launcher_imports_re": bench.launcher_imports_re,
+            "rows": rows,
+            "targets": targets,
+            "store_bytes": bench.store_sizes,
+            "history_growth": {
+                "common": rows["common_full"]["wall_ms_median"] / rows["common"]["wall_ms_median"],
+                "write": rows["write_full"]["wall_ms_median"] / rows["write"]["wall_ms_median"],
+                "inspect_json": rows["inspect_json_full"]["wall_ms_median"]
+                / rows["inspect_json"]["wall_ms_median"],
+            },
+            "hyperfine": hf,
+            "scale": scale_result,
+            "scale_target_pct": SCALE_TARGET_PCT,
+            "problems": problems,
+            "command": "python3 bench/run.py" + (" --quick" if args.quick else ""),
+        }
+        text = markdown(result)
+        os.makedirs(OUT_DIR, exist_ok=True)
+        with open(os.path.join(OUT_DIR, "results.md"), "w") as handle:
+            handle.write(text)
+        with open(os.path.join(OUT_DIR, "results.json"), "w") as handle:
+            json.dump(result, handle, indent=2)
+        print(text)
+        for problem in problems:
+            print(f"PROBLEM: {problem}")
+        print(f"(written to {os.path.relpath(OUT_DIR)}/results.md and results.json)")
+        if problems:
+            sys.exit(1)
+    finally:
+        if args.keep:
+            log(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def check_cases(cases: list[Case], before: os.stat_result, after: os.stat_result) -> list[str]:
+    """Each case did what it claims: exit 0, a real line, and the common call never wrote."""
+    problems = []
+    for case in cases:
+        if case.exit_codes != {0}:
+            problems.append(f"{case.key}: exit codes {sorted(case.exit_codes)}")
+        if case.key.startswith(("common", "write")):
+            line = case.last_output.decode("utf-8", "replace")
+            if not line.strip() or line.startswith("statusline:"):
+                problems.append(f"{case.key}: printed {line!r}")
+        if case.restore is not None:
+            with open(case.restore[0], "rb") as base, open(case.restore[1], "rb") as now:
+                if base.read() == now.read():
+                    problems.append(f"{case.key}: the store was not written")
+        if case.key.startswith("inspect_json"):
+            try:
+                json.loads(case.last_output)
+            except ValueError:
+                problems.append("inspect_json: output is not JSON")
+    if (before.st_ino, before.st_mtime_ns) != (after.st_ino, after.st_mtime_ns):
+        problems.append("common: the store was rewritten (the call was meant to write nothing)")
+    return problems
+
+
+if __name__ == "__main__":
+    main()
