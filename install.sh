@@ -207,8 +207,10 @@ if [ "$WIRE" -eq 1 ]; then
     set -- $PASS_THROUGH
     if [ "$DRY_RUN" -eq 1 ]; then
         run "$STATUSLINE" install --scope "$SCOPE" "$@"
-    else
-        "$STATUSLINE" install --scope "$SCOPE" "$@"
+    elif ! "$STATUSLINE" install --scope "$SCOPE" "$@"; then
+        printf '\n' >&2
+        die "statusline is installed ($STATUSLINE), but Claude Code's settings were not changed" \
+            "see the error above, then run: $STATUSLINE install"
     fi
 fi
 
