@@ -13,7 +13,10 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     """Dispatch: no arguments -> one status line; otherwise the commands for people."""
     args = sys.argv[1:] if argv is None else argv
-    if not args:
+    import os  # already loaded by the interpreter: a dictionary lookup
+
+    # Shell completion runs the command with no arguments and _STATUSLINE_COMPLETE set.
+    if not args and "_STATUSLINE_COMPLETE" not in os.environ:
         if sys.stdin is not None and sys.stdin.isatty():
             sys.stderr.write(
                 "statusline renders Claude Code's status line from a JSON payload on stdin.\n"
@@ -27,8 +30,6 @@ def main(argv: list[str] | None = None) -> int:
             # A real status-line process: the line went out with os.write and the store
             # with fsync, so nothing is left to flush. Leaving now skips the interpreter's
             # teardown (freeing every module and object), ~2 ms of CPU on every call.
-            import os
-
             os._exit(status)
         return status
     from statusline.cli import main as cli_main
