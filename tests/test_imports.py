@@ -1,0 +1,191 @@
+"""The import budget of the status-line call (no arguments, payload on stdin).
+
+Start-up and imports are nearly the whole cost of a call (README, Performance), so which
+modules a call loads is part of its contract. Each test runs the real entry point in a fresh
+interpreter, as Claude Code does, and lists what the call imported beyond the interpreter's
+own start-up (``sys.modules`` after the call minus ``sys.modules`` of ``python -c pass`` in
+the same environment). Nothing here is timed: the benchmark (``bench/run.py``) measures.
+
+Measured with ``-X importtime`` on the installed package (CPython 3.11, 2 cores), what each
+avoided module would cost every call: click ~26 ms, filelock ~37 ms (it brings typing,
+inspect, logging, secrets), orjson ~18 ms (dataclasses, uuid), platformdirs ~15 ms, tomllib
+~13 ms, logging ~12 ms, subprocess ~10 ms, typing ~8 ms, importlib.metadata ~20 ms; ``re``
+~6 ms (with enum and functools) and the ``json`` package ~1.5 ms more on top of it. A call
+needs none of them: the payload and store are decoded by ``statusline.jsonread`` (the same C
+scanner as ``json.loads``), paths follow platformdirs' rules without importing it, and the
+lock library and ``json`` (for writing) are imported only by a call that writes; filelock
+brings logging, typing and dataclasses with it (the benchmark's lock rows give the cost).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import site
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import EXAMPLES, OAUTH_NOW, example
+
+# Never imported by a status-line call, whether it writes or not.
+NEVER = frozenset({
+    "click",
+    "tomllib",  # only when a config file exists (none in these tests)
+    "importlib.metadata",
+    "subprocess",
+    "platformdirs",  # its rules are re-implemented in statusline.paths (tested there)
+    "orjson",
+})
+# Not imported by a call that has nothing to write. A call that writes imports filelock and
+# json, and filelock itself brings logging, typing and dataclasses (~37 ms in all).
+ONLY_WHEN_WRITING = frozenset(
+    {"filelock", "json", "logging", "typing", "dataclasses", "re", "enum"}
+)
+
+# Runs the console script's code path: main() with no arguments. ``main([])`` rather than
+# ``main()`` so it returns (a real call leaves with os._exit) and the module list can be saved.
+# The interpreter runs with -S and gets the package and site-packages on sys.path by hand: a
+# development install's .pth files import modules (``re`` among them) at start-up, which
+# would hide the call's own imports.
+PROBE = """
+import sys
+sys.path[1:1] = sys.argv[2:]
+from statusline.__main__ import main
+status = main([])
+with open(sys.argv[1], "w") as out:
+    out.write("\\n".join(sorted(sys.modules)))
+sys.exit(status)
+"""
+BASELINE = """
+import sys
+sys.path[1:1] = sys.argv[2:]
+with open(sys.argv[1], "w") as out:
+    out.write("\\n".join(sorted(sys.modules)))
+"""
+REPO = str(Path(__file__).resolve().parent.parent)
+SEARCH_PATH = [REPO, *site.getsitepackages()]
+
+
+def _modules(code: str, tmp_path: Path, stdin: bytes, env: dict[str, str]) -> set[str]:
+    listing = tmp_path / "modules.txt"
+    completed = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(listing), *SEARCH_PATH],
+        input=stdin,
+        capture_output=True,
+        env={**os.environ, **env},
+        timeout=30,
+        check=False,
+    )
+    assert completed.returncode == 0, completed
+    assert completed.stderr == b"", completed.stderr
+    return set(listing.read_text().split("\n"))
+
+
+def imported_by_call(tmp_path: Path, payload: bytes, env: dict[str, str]) -> tuple[set[str], str]:
+    """Modules the call imported beyond start-up, and the line it printed."""
+    baseline = _modules(BASELINE, tmp_path, b"", env)
+    completed = subprocess.run(
+        [sys.executable, "-S", "-c", PROBE, str(tmp_path / "modules.txt"), *SEARCH_PATH],
+        input=payload,
+        capture_output=True,
+        env={**os.environ, **env},
+        timeout=30,
+        check=False,
+    )
+    assert completed.returncode == 0, completed
+    assert completed.stderr == b"", completed.stderr
+    loaded = set((tmp_path / "modules.txt").read_text().split("\n"))
+    return loaded - baseline, completed.stdout.decode()
+
+
+def top_level(modules: set[str]) -> set[str]:
+    """The names as imported, plus each package's own name (``filelock._api`` -> ``filelock``)."""
+    return modules | {name.split(".")[0] for name in modules}
+
+
+CLOCK = {"STATUSLINE_NOW": str(OAUTH_NOW), "COLUMNS": "200"}
+
+
+def oauth_payload() -> bytes:
+    return (EXAMPLES / "oauth-003.json").read_bytes()
+
+
+def store_file(tmp_path: Path) -> Path:
+    return Path(os.environ["STATUSLINE_STATE_DIR"]) / "store.json"
+
+
+def test_a_call_that_writes_imports_the_lock_and_nothing_forbidden(tmp_path: Path) -> None:
+    store = store_file(tmp_path)
+    assert not store.exists()
+
+    imported, line = imported_by_call(tmp_path, oauth_payload(), CLOCK)
+
+    assert store.exists(), "a new session must be saved"
+    assert "Sonnet" in line
+    assert "filelock" in imported
+    assert "statusline.store" in imported
+    assert top_level(imported) & NEVER == set()
+
+
+def test_a_call_with_a_current_snapshot_never_imports_the_lock(tmp_path: Path) -> None:
+    store = store_file(tmp_path)
+    imported_by_call(tmp_path, oauth_payload(), CLOCK)  # first call: saves the session
+    before = store.stat()
+
+    imported, line = imported_by_call(tmp_path, oauth_payload(), CLOCK)
+
+    after = store.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "wrote"
+    assert "Sonnet" in line and "5h" in line
+    assert "statusline.hotpath" in imported
+    assert top_level(imported) & (NEVER | ONLY_WHEN_WRITING) == set()
+
+
+def test_the_same_reading_within_the_refresh_interval_does_not_import_the_lock(
+    tmp_path: Path,
+) -> None:
+    """Claude Code's refresh ticks repeat the reading: a few seconds later, still no write."""
+    imported_by_call(tmp_path, oauth_payload(), CLOCK)
+
+    later = {**CLOCK, "STATUSLINE_NOW": str(OAUTH_NOW + 5)}
+    imported, _ = imported_by_call(tmp_path, oauth_payload(), later)
+
+    assert top_level(imported) & (NEVER | ONLY_WHEN_WRITING) == set()
+
+
+def test_a_changed_reading_imports_the_lock(tmp_path: Path) -> None:
+    imported_by_call(tmp_path, oauth_payload(), CLOCK)
+    document = example("oauth-003")
+    limits = document["rate_limits"]
+    assert isinstance(limits, dict)
+    limits["five_hour"]["used_percentage"] = 30.0
+
+    imported, _ = imported_by_call(tmp_path, json.dumps(document).encode(), CLOCK)
+
+    assert "filelock" in imported
+    assert top_level(imported) & NEVER == set()
+
+
+def test_a_call_without_rate_limits_or_a_store_directory_stays_lean(tmp_path: Path) -> None:
+    """An API-key payload, and no usable state directory (nothing can be saved at all)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {**CLOCK, "STATUSLINE_STATE_DIR": str(blocker / "state")}
+    payload = (EXAMPLES / "apikey-001.json").read_bytes()
+
+    imported, line = imported_by_call(tmp_path, payload, env)
+
+    assert line.strip()
+    assert top_level(imported) & NEVER == set()
+
+
+def test_the_probe_sees_what_a_call_imports(tmp_path: Path) -> None:
+    """The method can fail: a call that reads a config file does import tomllib."""
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "mono"\n')
+
+    imported, _ = imported_by_call(tmp_path, oauth_payload(),
+                                   {**CLOCK, "STATUSLINE_CONFIG": str(config)})
+
+    assert "tomllib" in imported
