@@ -27,11 +27,15 @@ TRACES = Path(__file__).parent / "data" / "traces"
 INSPECT_POINTS = 14
 
 
-def replay(name: str, state_dir: Path) -> list[tuple[dict[str, object], dict[str, object]]]:
+Point = tuple[dict[str, object], dict[str, object]]  # (truth row, inspect --json)
+
+
+def replay(name: str, state_dir: Path) -> list[Point]:
     """Feed every event of trace ``name``; return (truth row, inspect --json) at the points."""
     truth = json.loads((TRACES / f"{name}.truth.json").read_text())
     rows = [dict(zip(truth["columns"], row, strict=True)) for row in truth["rows"]]
-    events = [json.loads(line) for line in (TRACES / f"{name}.events.jsonl").read_text().splitlines()]
+    lines = (TRACES / f"{name}.events.jsonl").read_text().splitlines()
+    events = [json.loads(line) for line in lines]
     assert len(events) == len(rows)
     points = {round(i * (len(events) - 1) / (INSPECT_POINTS - 1)) for i in range(INSPECT_POINTS)}
     base_env = dict(os.environ, STATUSLINE_STATE_DIR=str(state_dir), TZ=truth["tz"])
@@ -50,7 +54,7 @@ def replay(name: str, state_dir: Path) -> list[tuple[dict[str, object], dict[str
 
 
 @pytest.fixture(scope="module")
-def replays(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[dict[str, object], dict[str, object]]]]:
+def replays(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Point]]:
     """The three traces, replayed in parallel (each in its own state directory)."""
     names = ["p01_steady_single", "p05_weekly_cap", "p09_api_key_head"]
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -58,8 +62,7 @@ def replays(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[di
         return {n: f.result() for n, f in futures.items()}
 
 
-def eta_errors(points: list[tuple[dict[str, object], dict[str, object]]], window: str,
-               hit_key: str) -> list[float]:
+def eta_errors(points: list[Point], window: str, hit_key: str) -> list[float]:
     """Relative ETA errors |eta - hit| / (hit - t) at the points where a hit is still ahead."""
     errors = []
     for row, data in points:
