@@ -81,7 +81,7 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the stable JSON contract.")
 @click.option("--ascii", "ascii_only", is_flag=True, help="Draw the charts with ASCII only.")
 def inspect(as_json: bool, ascii_only: bool) -> None:
-    """Show the shared store: sessions, windows, burn rate, forecast and a chart of each window.
+    """Show the shared store: sessions, windows, forecast and a chart of each window.
 
     Colour is used on a terminal unless NO_COLOR is set; the width follows COLUMNS or the
     terminal.
@@ -354,9 +354,13 @@ def uninstall(scope: str, dry_run: bool) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
 def doctor(as_json: bool) -> None:
-    """Check the setup: settings entry, state directory, lock, store, config, speed, imports.
+    """Check the setup and say how to fix what is wrong.
 
-    Each problem comes with a hint to fix it; the exit status is 1 when a check fails.
+    Checks that Claude Code's settings run this installation, that the state directory is
+    private and writable, that the lock can be taken, that the store and the config parse,
+    that an example payload renders within the call's budget, and that the status-line call
+    does not import click; and whether rate limits have ever been seen. Exit status 1 when a
+    check fails.
     """
     from statusline.doctor import run_checks
 

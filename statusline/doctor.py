@@ -292,9 +292,9 @@ def check_rate_limits(store_path: str | None) -> Check:
     return Check(
         name, WARN,
         f"never seen in {len(state.sessions)} sessions: an API-key account has no rate limits "
-        "(the line shows $ and $/h instead), and Claude Code before 2.1.80 does not send "
-        "them; a new session has none until its first reply",
-        "log in with a Claude subscription (/login) or update Claude Code if you expect them",
+        "(the line shows $ and $/h instead), an old Claude Code does not send them, and a "
+        "new session has none until its first reply",
+        "to see them, log in with a Claude subscription (/login) and update Claude Code",
     )
 
 

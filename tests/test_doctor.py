@@ -233,7 +233,7 @@ def test_rate_limits_never_seen_explains_why(tmp_path: Path) -> None:
     assert check.status == WARN
     assert check.ok
     assert "API-key account" in check.detail
-    assert "Claude Code before" in check.detail
+    assert "old Claude Code" in check.detail
 
 
 def test_rate_limits_seen(tmp_path: Path) -> None:

@@ -1,0 +1,80 @@
+"""The generated parts of README.md: each command's --help and the example config.
+
+``tests/test_docs.py`` fails when README.md and these drift; regenerate with
+
+    .venv/bin/python -m tests.helpers_docs
+
+which rewrites only the text between the ``<!-- name:start -->`` / ``<!-- name:end -->``
+markers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from statusline.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+EXAMPLE_CONFIG = REPO / "examples" / "config.toml"
+COMMANDS = (
+    (),
+    ("install",),
+    ("uninstall",),
+    ("doctor",),
+    ("inspect",),
+    ("render",),
+    ("explain",),
+    ("config",),
+    ("config", "path"),
+    ("config", "show"),
+)
+
+
+def help_text(command: tuple[str, ...]) -> str:
+    """``statusline COMMAND --help`` as printed at a fixed width."""
+    result = CliRunner().invoke(cli, [*command, "--help"], prog_name="statusline",
+                                terminal_width=88, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output.rstrip() + "\n"
+
+
+def commands_block() -> str:
+    """The body of the README's generated commands section."""
+    parts = []
+    for command in COMMANDS:
+        title = " ".join(("statusline", *command))
+        parts.append(f"### `{title}`\n\n```text\n{help_text(command)}```\n")
+    return "\n".join(parts)
+
+
+def config_example_block() -> str:
+    """The README's copy of examples/config.toml."""
+    return f"```toml\n{EXAMPLE_CONFIG.read_text()}```\n"
+
+
+BLOCKS = {"commands": commands_block, "config-example": config_example_block}
+
+
+def marked(text: str, name: str) -> str:
+    """The text between a pair of markers in ``text``."""
+    match = re.search(rf"<!-- {name}:start -->\n(.*?)<!-- {name}:end -->", text, re.DOTALL)
+    assert match is not None, f"README.md has no {name} markers"
+    return match.group(1)
+
+
+def regenerate(text: str) -> str:
+    """``text`` with every generated block brought up to date."""
+    for name, make in BLOCKS.items():
+        body = make()
+        text = re.sub(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)",
+                      lambda m, body=body: m.group(1) + body + m.group(2), text,
+                      flags=re.DOTALL)
+    return text
+
+
+if __name__ == "__main__":
+    README.write_text(regenerate(README.read_text()))

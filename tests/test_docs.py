@@ -1,0 +1,99 @@
+"""The README cannot drift from the code: --help blocks, config reference, examples."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import click
+
+from statusline.cli import cli
+from statusline.config import Config
+from statusline.segments import SEGMENTS
+from tests import helpers_docs
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text()
+
+
+def test_readme_help_blocks_match_the_commands() -> None:
+    """The Commands section is what --help prints (run `python -m tests.helpers_docs`)."""
+    assert helpers_docs.marked(README, "commands") == helpers_docs.commands_block()
+
+
+def test_readme_config_example_is_the_example_file() -> None:
+    """The Configuration section quotes examples/config.toml exactly."""
+    assert helpers_docs.marked(README, "config-example") == helpers_docs.config_example_block()
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    found = {prefix}
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found |= all_commands(command, (*prefix, name))
+        else:
+            found.add((*prefix, name))
+    return found
+
+
+def test_every_command_is_documented() -> None:
+    """Each command (and subcommand) has a --help block in the README and a docstring."""
+    assert all_commands(cli) == set(helpers_docs.COMMANDS)
+    for path in helpers_docs.COMMANDS:
+        assert f"### `{' '.join(('statusline', *path))}`" in README
+
+
+def config_table() -> dict[str, str]:
+    """The Configuration table: key -> default column."""
+    section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    return dict(re.findall(r"^\| `(\w+)` \| `(.+?)` \|", section, re.MULTILINE))
+
+
+def test_config_reference_lists_every_key_with_its_default() -> None:
+    """Every Config field is in the README table, with the default the code has."""
+    table = config_table()
+    defaults = Config()
+    assert set(table) == set(Config.__slots__)
+    for key, shown in table.items():
+        value = tomllib.loads(f"v = {shown}")["v"]
+        expected = getattr(defaults, key)
+        assert (tuple(value) if isinstance(value, list) else value) == expected, key
+
+
+def test_every_segment_has_a_description() -> None:
+    """explain prints each segment's docstring first line: none may be missing."""
+    for name, fn in SEGMENTS.items():
+        assert fn.__doc__ and fn.__doc__.strip().splitlines()[0].endswith("."), name
+
+
+def test_every_example_file_is_exercised_by_a_test() -> None:
+    """Each file in examples/ is named by some test (examples cannot rot)."""
+    tests_text = "".join(p.read_text() for p in (REPO / "tests").glob("*.py"))
+    for path in sorted((REPO / "examples").rglob("*")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(REPO / "examples").as_posix()
+        if relative.startswith("payloads/"):
+            # Payloads are exercised by name, or all at once by a glob over the folder.
+            assert path.stem in tests_text or '"payloads"' in tests_text, relative
+        else:
+            assert path.name in tests_text, relative
+
+
+def test_shell_completion_works_as_documented() -> None:
+    """The README's completion line prints a bash completion script."""
+    assert 'eval "$(_STATUSLINE_COMPLETE=bash_source statusline)"' in README
+    env = dict(os.environ, _STATUSLINE_COMPLETE="bash_source")
+    done = subprocess.run([sys.executable, "-m", "statusline"], env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, check=False, timeout=60)
+    assert done.returncode == 0
+    assert "_statusline_completion" in done.stdout
+    env = dict(os.environ, _STATUSLINE_COMPLETE="bash_complete", COMP_WORDS="statusline ins",
+               COMP_CWORD="1")
+    done = subprocess.run([sys.executable, "-m", "statusline"], env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, check=False, timeout=60)
+    assert "plain,inspect" in done.stdout and "plain,install" in done.stdout
