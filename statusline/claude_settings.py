@@ -225,8 +225,8 @@ def parse(text: str, path: str = "settings.json") -> dict[str, object]:
             raise JsoncError(
                 f"{path} has comments or trailing commas (JSONC); statusline will not rewrite it, "
                 "because that would lose them",
-                "add the entry by hand (statusline install --dry-run shows it), or remove the "
-                "comments and trailing commas",
+                "edit its statusLine member by hand, or remove the comments and trailing "
+                "commas and run the command again",
             ) from error
         raise StatuslineError(
             f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})",

@@ -292,7 +292,8 @@ def install(scope: str, refresh_interval: int | None, force: bool, dry_run: bool
         entry = claude_settings.desired_entry(None, command, refresh_interval)
         snippet = orjson.dumps({claude_settings.KEY: entry}, option=orjson.OPT_INDENT_2).decode()
         raise StatuslineError(
-            error.message, f"add this to it by hand:\n{snippet.strip('{}').strip()}"
+            error.message,
+            "add this member to it by hand:\n" + "\n".join(snippet.splitlines()[1:-1]),
         ) from error
     state_dir = _state_dir()
     record = claude_settings.record_for(state_dir, path)
