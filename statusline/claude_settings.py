@@ -540,14 +540,20 @@ def _digest(text: str) -> str:
 
 
 def apply(plan: Plan, state_dir: str | None, now: float | None = None) -> str | None:
-    """Carry out ``plan``: back the file up, write it atomically, update the install record.
+    """Carry out ``plan``: back the file up and write it atomically.
 
     Returns the backup's path (None when there was nothing to back up). A settings file that
-    is a symlink (dotfile managers) is written through to its target.
+    is a symlink (dotfile managers) is written through to its target. When the file changed
+    since it was read (Claude Code writes it too), nothing is written.
     """
     if not plan.changes:
         return None
     target = os.path.realpath(plan.path)
+    if _current_text(target) != plan.old_text:
+        raise StatuslineError(
+            f"{plan.path} changed while statusline was editing it; nothing was written",
+            "run the command again",
+        )
     backup = _backup(target, plan.old_text, state_dir, now) if plan.old_text is not None else None
     if plan.action == "remove":
         os.unlink(target)
@@ -555,6 +561,16 @@ def apply(plan: Plan, state_dir: str | None, now: float | None = None) -> str | 
         assert plan.new_text is not None
         write_atomic(target, plan.new_text)
     return backup
+
+
+def _current_text(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StatuslineError(f"cannot read {path}: {error.strerror or error}") from error
 
 
 def write_atomic(path: str, text: str) -> None:

@@ -143,10 +143,11 @@ def _payload_bytes(payload_file: str | None, example: str | None) -> bytes:
 
 
 def _call_env(no_color: bool) -> dict[str, str]:
-    """The environment a by-hand call renders with: the terminal's width unless COLUMNS is set."""
+    """The environment a by-hand call renders with: the terminal's width unless COLUMNS is
+    set, and no colour when asked or when the output is not a terminal."""
     env = dict(os.environ)
     env.setdefault("COLUMNS", str(_terminal_width()))
-    if no_color:
+    if no_color or not sys.stdout.isatty():
         env["NO_COLOR"] = "1"
     return env
 
@@ -160,7 +161,8 @@ def payload_options(command: Callable[..., None]) -> Callable[..., None]:
                      help=f"Use a bundled example payload: {', '.join(EXAMPLE_NAMES)}."),
         click.option("--save", is_flag=True,
                      help="Also record the payload in the store (by default nothing is written)."),
-        click.option("--no-color", is_flag=True, help="Plain text (as NO_COLOR=1)."),
+        click.option("--no-color", is_flag=True,
+                     help="Plain text (as NO_COLOR=1; also when the output is not a terminal)."),
     ]
     for decorate in reversed(decorators):
         command = decorate(command)
@@ -284,6 +286,9 @@ def install(scope: str, refresh_interval: int | None, force: bool, dry_run: bool
         statusline install --scope project --refresh-interval 30
         statusline install --dry-run
     """
+    if command is not None and not claude_settings.is_ours({"command": command}):
+        raise click.BadParameter("it must run a statusline executable (e.g. /path/to/statusline)",
+                                 param_hint="--command")
     command = command or claude_settings.installed_command()
     path = claude_settings.settings_path(scope, os.environ, os.getcwd())
     try:

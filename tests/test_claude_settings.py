@@ -382,3 +382,14 @@ def test_effective_entries_follow_claude_code_precedence(tmp_path: Path) -> None
         json.dumps({"statusLine": {"type": "command", "command": CMD}}))
     found = cs.effective_entries({"HOME": str(home)}, str(project))
     assert [scope for scope, _, _ in found] == ["local", "user"]
+
+
+def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> None:
+    """Claude Code wrote the file between our read and our write: nothing is written."""
+    path = tmp_path / "settings.json"
+    path.write_text('{"a": 1}')
+    plan = cs.plan_install(cs.read(str(path)), CMD, None, False)
+    path.write_text('{"a": 2}')
+    with pytest.raises(StatuslineError, match="changed while statusline was editing"):
+        cs.apply(plan, str(tmp_path / "state"))
+    assert path.read_text() == '{"a": 2}'

@@ -321,3 +321,15 @@ def test_config_show_prints_a_loadable_file(tmp_path: Path) -> None:
     assert shown["theme"] == "vivid"
     assert shown["segments"] == ["context", "five_hour"]
     assert "bogus" not in shown
+
+
+def test_install_command_option_must_run_statusline(claude_dir: Path) -> None:
+    """--command writes the given command, but only one that runs statusline."""
+    done = cli("install", "--command", "/usr/bin/env echo hi")
+    assert done.returncode == 2
+    assert "--command" in done.stderr
+    assert not (claude_dir / "settings.json").exists()
+    done = cli("install", "--command", "/opt/my tools/statusline".replace(" ", "\\ "))
+    assert done.returncode == 0, done.stderr
+    entry = json.loads((claude_dir / "settings.json").read_text())["statusLine"]
+    assert entry["command"] == "/opt/my\\ tools/statusline"
