@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import stat
@@ -357,3 +358,48 @@ def test_foreign_object_at_store_path_is_left_alone(tmp_path: Path) -> None:
         assert store.update(str(path), _record("s1")) is None  # type: ignore[arg-type]
         assert os.lstat(path).st_uid == 65534
     assert not [n for n in os.listdir(state_dir) if ".corrupt-" in n]
+
+
+def test_pre_existing_open_lock_file_still_works(tmp_path: Path) -> None:
+    """A lock file left 0644/0666 by an older version is used as is (the dir is private)."""
+    path = _valid_store(tmp_path, sessions=1)
+    lock = Path(str(path) + ".lock")
+    for mode in (0o644, 0o666):
+        lock.chmod(mode)
+        assert store.update(str(path), _record("s1", cost=float(mode))) is not None  # type: ignore[arg-type]
+        assert sorted(n for n in os.listdir(path.parent) if n.endswith(".lock")) == [lock.name]
+
+
+_HOLDER = """
+import json, sys, time
+from statusline import store
+path, rounds = sys.argv[1], int(sys.argv[2])
+spans = []
+def change(state):
+    entered = time.clock_gettime(time.CLOCK_MONOTONIC)
+    time.sleep(0.001)
+    spans.append((entered, time.clock_gettime(time.CLOCK_MONOTONIC)))
+    return False
+skipped = sum(store.update(path, change) is None for _ in range(rounds))
+print(json.dumps({"spans": spans, "skipped": skipped}))
+"""
+
+
+def test_lock_excludes_by_interval_overlap(tmp_path: Path) -> None:
+    """reliability.md T2: holds measured inside the lock by 4 processes never overlap."""
+    path = _valid_store(tmp_path, sessions=1)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _HOLDER, str(path), "25"],
+                         stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    spans: list[tuple[float, float]] = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0
+        result = json.loads(out)
+        spans += [tuple(s) for s in result["spans"]]  # type: ignore[misc]
+    assert len(spans) >= 50, "most holds must get the lock within its timeout"
+    spans.sort()
+    for (_, left_end), (right_start, _) in itertools.pairwise(spans):
+        assert right_start >= left_end, "two processes held the lock at once"
