@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import stat
 
-DEFAULT_SEGMENTS = ("model", "context", "five_hour", "seven_day", "cost", "sessions", "freshness")
+DEFAULT_SEGMENTS = (
+    "model", "context", "five_hour", "seven_day", "cost", "sessions", "freshness", "pace",
+)
 THEMES = ("default", "mono", "vivid")
 STYLES = ("full", "compact")
 SYMBOL_SETS = ("unicode", "ascii")

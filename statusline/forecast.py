@@ -43,6 +43,7 @@ MOMENTUM_LOOKBACK_S = 2 * 3600.0
 MIN_MOMENTUM_SPAN_S = 1800.0
 MOMENTUM_HORIZON_S = 2 * 3600.0
 IDLE_AFTER_S = 1200.0  # nobody spent anything for 20 minutes: nobody is working now
+MIN_OWN_HISTORY_7D_S = 6 * 3600.0
 # Spend
 SHARE_SPAN_S = 3600.0
 MIN_COST_SPAN_S = 300.0
@@ -246,7 +247,9 @@ def _seven_day(
             start_profile, window.resets_at, intensity, utc_offset
         )
     warn = eta is not None and eta < window.resets_at
-    return momentum or average, eta, projected, warn, False
+    # A week-long projection from a few hours of our own readings is a guess: mark it '~'.
+    thin = now - series[0][0] < MIN_OWN_HISTORY_7D_S
+    return momentum or average, eta, projected, warn, thin
 
 
 def slope(

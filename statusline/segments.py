@@ -11,7 +11,7 @@ import time
 
 from statusline.config import Config
 from statusline.forecast import Projection, WindowForecast
-from statusline.history import State
+from statusline.history import WINDOW_SECONDS, State
 from statusline.payload import Payload
 from statusline.sanitize import clean
 
@@ -126,6 +126,11 @@ def format_pct(value: float) -> str:
     return f"{rounded}%"
 
 
+def format_rate(pct_per_hour: float) -> str:
+    """A burn rate: ``18%/h``, ``0.6%/h`` (one decimal under 10)."""
+    return f"{pct_per_hour:.0f}%/h" if pct_per_hour >= 10 else f"{pct_per_hour:.1f}%/h"
+
+
 def round_eta(seconds: float) -> float:
     """Round a time-to-limit so it does not claim more precision than the data has."""
     if seconds < 3600:
@@ -181,7 +186,7 @@ def _window_text(ctx: Context, label: str, w: WindowForecast) -> str:
     approx = sym["approx"] if w.thin else ""
     if w.limit_before_reset and w.eta_limit_at is not None:
         left = round_eta(w.eta_limit_at - ctx.now)
-        rate = "" if compact or not w.rate_pct_per_hour else f" +{w.rate_pct_per_hour:.0f}%/h"
+        rate = "" if compact or not w.rate_pct_per_hour else f" +{format_rate(w.rate_pct_per_hour)}"
         when = format_clock(ctx.now + left, ctx.utc_offset, ctx.now)
         if compact:
             return f"{text} {sym['arrow']} {approx}{format_duration(left)}"
@@ -226,6 +231,23 @@ def cost(ctx: Context) -> Segment | None:
     return Segment(text)
 
 
+def pace(ctx: Context) -> Segment | None:
+    """Pace of the window that binds (or the 5h one): used % over the share of it elapsed."""
+    windows = ctx.projection.windows
+    name = ctx.projection.binding_window or ("five_hour" if "five_hour" in windows else None)
+    w = windows.get(name) if name else None
+    if w is None or w.used_pct >= 100:
+        return None
+    length = WINDOW_SECONDS[w.name]
+    elapsed = ctx.now - (w.resets_at - length)
+    if elapsed < length * 0.05:
+        return None  # too early in the window for a pace to mean anything
+    ratio = w.used_pct / (elapsed / length * 100)
+    style = "warn" if ratio > 1.2 else "dim"
+    times = "×" if ctx.config.symbols == "unicode" else "x"
+    return Segment(f"pace {ratio:.1f}{times}", style)
+
+
 def sessions(ctx: Context) -> Segment | None:
     """How many sessions share the pool now, and this session's share of the last hour."""
     live = ctx.state.live_sessions(ctx.now)
@@ -267,6 +289,7 @@ SEGMENTS: dict[str, Callable[[Context], Segment | None]] = {
     "cost": cost,
     "sessions": sessions,
     "freshness": freshness,
+    "pace": pace,
 }
 
 

@@ -146,3 +146,25 @@ def test_ascii_symbols_leave_no_unicode_in_the_line() -> None:
     for name in ("five_hour", "seven_day", "context"):
         value = text(name, ctx)
         assert value is None or value.isascii(), value
+
+
+def test_pace_compares_usage_with_the_elapsed_window() -> None:
+    """5h window 1h06 from its reset (78 % elapsed) at 39 % used: pace 0.5×."""
+    ctx = context_for(("a", NOW, 39.0, 10.0))
+    assert text("pace", ctx) == "pace 0.5×"
+
+
+def test_pace_is_silent_early_in_a_window() -> None:
+    """In the first 5 % of a window a pace means nothing."""
+    state = State()
+    record(state, Payload(session_id="a", rate_limits={
+        "five_hour": RawReading(5.0, NOW + 5 * 3600 - 60)}), NOW)
+    ctx = Context(Payload(session_id="a"), state, forecast.project(state, NOW), NOW, Config())
+    assert text("pace", ctx) is None
+
+
+def test_rates_under_ten_keep_one_decimal() -> None:
+    """Burn rates read 18%/h or 0.6%/h."""
+    from statusline.segments import format_rate
+
+    assert (format_rate(18.4), format_rate(0.64)) == ("18%/h", "0.6%/h")
