@@ -114,6 +114,10 @@ fi
 if [ -n "$PREFIX" ]; then
     if [ -n "$METHOD" ] && [ "$METHOD" != venv ]; then die "--prefix only goes with --method venv"; fi
     METHOD=venv
+    case "$PREFIX" in
+        /*) ;;
+        *) PREFIX=$(pwd -P)/$PREFIX ;;  # the ~/.local/bin symlink needs an absolute target
+    esac
 fi
 if [ -z "$METHOD" ]; then
     if command -v uv >/dev/null 2>&1; then
@@ -126,7 +130,13 @@ if [ -z "$METHOD" ]; then
 fi
 case "$METHOD" in
     uv | pipx) command -v "$METHOD" >/dev/null 2>&1 || die "$METHOD is not on PATH" ;;
-    venv) VENV=${PREFIX:-$DATA_HOME/statusline/venv} ;;
+    venv)
+        VENV=${PREFIX:-$DATA_HOME/statusline/venv}
+        if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+            die "$PYTHON_PATH cannot create a venv (no ensurepip)" \
+                "install the venv module (Debian/Ubuntu: sudo apt install python3-venv), or install uv or pipx"
+        fi
+        ;;
     *) die "--method must be uv, pipx or venv (got '$METHOD')" ;;
 esac
 
@@ -179,8 +189,9 @@ case "$METHOD" in
         ENV_PYTHON=$(pipx environment --value PIPX_LOCAL_VENVS)/statusline/bin/python
         ;;
     venv)
-        if [ ! -x "$VENV/bin/python" ]; then
-            run "$PYTHON" -m venv "$VENV"
+        # Reuse the venv when its Python still runs and is new enough; otherwise rebuild it.
+        if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then
+            run "$PYTHON" -m venv --clear "$VENV"
         fi
         run "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$SOURCE_DIR"
         ENV_PYTHON=$VENV/bin/python
@@ -225,7 +236,7 @@ case ":$PATH:" in
     *":$COMMAND_DIR:"*) ;;
     *)
         info ""
-        info "$COMMAND_DIR is not on your PATH. Add it (e.g. in ~/.profile):"
+        info "$COMMAND_DIR is not on your PATH. Add it (e.g. in ~/.profile or your shell's rc file):"
         info "    export PATH=\"$COMMAND_DIR:\$PATH\""
         ;;
 esac

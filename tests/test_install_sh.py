@@ -136,6 +136,21 @@ def test_old_python_is_refused_clearly(home: Path, tmp_path: Path) -> None:
     assert "PYTHON=" in done.stderr
 
 
+def test_python_without_venv_support_is_refused_clearly(home: Path, tmp_path: Path) -> None:
+    """A python3 that cannot make venvs (Debian without python3-venv): say what to install."""
+    fake = tmp_path / "python3"
+    fake.write_text('#!/bin/sh\ncase "$2" in *print*) echo 3.12 ;; *ensurepip*) exit 1 ;; '
+                    '*) exit 0 ;; esac\n')
+    fake.chmod(0o755)
+    env = new_user(home, system_path())
+    env["PYTHON"] = str(fake)
+    done = sh([str(SCRIPT), "--yes", "--method", "venv"], env)
+    assert done.returncode == 1
+    assert "cannot create a venv" in done.stderr
+    assert "python3-venv" in done.stderr
+    assert not (home / ".local").exists()
+
+
 def test_missing_python_is_refused_clearly(home: Path) -> None:
     """No python3 at all: say so."""
     env = new_user(home, system_path())
@@ -226,15 +241,15 @@ def test_venv_branch(home: Path) -> None:
 
 
 def test_foreign_statusline_is_refused_through_the_script(home: Path, tmp_path: Path) -> None:
-    """An unrelated statusLine: install.sh installs the command (here with --prefix, into a
-    directory with a space) but refuses the settings change and says why; --force goes
+    """An unrelated statusLine: install.sh installs the command (here with a relative
+    --prefix holding a space) but refuses the settings change and says why; --force goes
     through."""
     settings = home / ".claude" / "settings.json"
     foreign = b'{"statusLine": {"type": "command", "command": "~/bin/my-line"}}\n'
     settings.write_bytes(foreign)
     env = new_user(home, system_path())
     prefix = tmp_path / "opt statusline"
-    done = sh([str(SCRIPT), "--yes", "--prefix", str(prefix)], env)
+    done = sh([str(SCRIPT), "--yes", "--prefix", "opt statusline"], env, cwd=tmp_path)
     assert done.returncode == 1
     assert (prefix / "bin" / "statusline").exists()
     assert (home / ".local" / "bin" / "statusline").resolve() == (
