@@ -223,7 +223,7 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
         else:
             text = result.segment.text
         doc = (SEGMENTS[result.name].__doc__ or "").strip().splitlines()
-        rows.append((result.name, f"{result.elapsed_ms:.2f}ms", text, doc[0] if doc else ""))
+        rows.append((result.name, f"{result.elapsed_ms:.3f}ms", text, doc[0] if doc else ""))
     name_w = max([len("segment")] + [len(r[0]) for r in rows])
     time_w = max([len("time")] + [len(r[1]) for r in rows])
     click.echo(f"{'segment':<{name_w}}  {'time':>{time_w}}  text")
@@ -235,7 +235,7 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
                        f"{'':<{name_w}}  {'':>{time_w}}  {meaning}")
     segment_ms = sum(r.elapsed_ms for r in outcome.results)
     click.echo("")
-    click.echo(f"segments {segment_ms:.2f}ms, whole call {elapsed_ms:.1f}ms in this process "
+    click.echo(f"segments {segment_ms:.3f}ms, whole call {elapsed_ms:.1f}ms in this process "
                f"(store: {outcome.store_status}{', saved' if outcome.wrote else ', not written'})")
 
 

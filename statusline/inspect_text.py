@@ -106,6 +106,10 @@ def format_report(
     ended = data.get("ended_windows") or []
     assert isinstance(ended, list)
 
+    if not any(isinstance(w, dict) for w in windows.values()) and not ended and sessions:
+        add("")
+        add("No session has reported rate limits: an API-key account has none (the line shows")
+        add("$ and $/h instead), and a new session has none until its first reply.")
     for name, heading in WINDOW_TITLES.items():
         add("")
         w = windows.get(name)

@@ -120,3 +120,15 @@ def test_ended_window_is_reported(tmp_path: Path) -> None:
     text = format_report(data, later)
     assert "5-hour window: ended, no reading since its reset" in text
     assert store.OK == "ok"
+
+
+def test_api_key_store_explains_the_missing_windows() -> None:
+    """Sessions but no rate limits ever: the report says what that means."""
+    from statusline import history
+    from statusline.payload import from_mapping
+    from tests.conftest import example
+
+    state = State()
+    history.record(state, from_mapping(example("apikey-001")), NOW)
+    text = format_report(snapshot_of(state), NOW)
+    assert "No session has reported rate limits: an API-key account has none" in text
