@@ -55,7 +55,7 @@ def chart(
     for row in range(height):
         level = height - 1 - row  # 0 is the bottom row
         label = "100%" if row == 0 else "  0%" if level == 0 else ""
-        cells = []
+        cells: list[tuple[str, str]] = []
         for value, projected in values:
             cell = _cell(value, level, height)
             if projected:
@@ -64,11 +64,11 @@ def chart(
             else:
                 glyph = blocks[cell]
                 code = _colour(value, warn_pct, alert_pct)
-            cells.append(f"{code}{glyph}{RESET}" if color and glyph != " " else glyph)
+            cells.append((code if color and glyph != " " else "", glyph))
         axis = "+" if ascii_only else "┤" if label else "│"
         if ascii_only and not label:
             axis = "|"
-        rows.append(f"{label:>4} {axis}{''.join(cells)}".rstrip())
+        rows.append(f"{label:>4} {axis}{_paint(cells)}".rstrip())
 
     now_column = int((now - start) / step) if start <= now < end else None
     rule = "-" if ascii_only else "─"
@@ -79,6 +79,21 @@ def chart(
     rows.append(" " * LABEL_WIDTH + corner + "".join(axis_cells))
     rows.append(" " * (LABEL_WIDTH + 1) + _labels(start, end, now, now_column, columns, utc_offset))
     return rows
+
+
+def _paint(cells: list[tuple[str, str]]) -> str:
+    """Join ``(colour code, glyph)`` cells, one code per run of the same colour."""
+    out = []
+    index = 0
+    while index < len(cells):
+        code = cells[index][0]
+        end = index
+        while end < len(cells) and cells[end][0] == code:
+            end += 1
+        run = "".join(glyph for _, glyph in cells[index:end])
+        out.append(f"{code}{run}{RESET}" if code else run)
+        index = end
+    return "".join(out)
 
 
 def _value_at(samples: list[tuple[float, float]], moment: float) -> float | None:
