@@ -24,7 +24,9 @@ What it does, in order (standard library only; Linux, for os.posix_spawn/os.wait
 5. Writes ``bench/out/results.md`` (tables) and ``bench/out/results.json`` (everything).
 
 Options: --quick, --runs N, --warmup N, --scale-seconds S, --no-hyperfine, --no-scale,
---python PATH (the interpreter to build the venv from), --keep (keep the work directory).
+--python PATH (the interpreter to build the venv from), --source DIR (another tree of the
+package, e.g. an older commit from `git archive`, to compare; default: this checkout),
+--out DIR (default bench/out), --keep (keep the work directory).
 """
 
 from __future__ import annotations
@@ -97,8 +99,9 @@ def log(message: str) -> None:
 class Bench:
     """The throwaway venv, its fixtures and the environment every measured process gets."""
 
-    def __init__(self, work: str, base_python: str) -> None:
+    def __init__(self, work: str, base_python: str, source: str = CHECKOUT) -> None:
         self.work = work
+        self.source_tree = source
         self.base_python = base_python
         self.venv = os.path.join(work, "venv")
         self.python = os.path.join(self.venv, "bin", "python")
@@ -112,10 +115,10 @@ class Bench:
     # -- building ------------------------------------------------------------------------
 
     def build(self) -> None:
-        log(f"building a venv from {CHECKOUT} with {self.base_python} ...")
+        log(f"building a venv from {self.source_tree} with {self.base_python} ...")
         source = os.path.join(self.work, "src")
         shutil.copytree(
-            CHECKOUT,
+            self.source_tree,
             source,
             ignore=shutil.ignore_patterns(
                 ".git", ".venv", "bench", "tests", "build", "dist", "*.egg-info", "__pycache__",
@@ -596,6 +599,9 @@ def main() -> None:
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--python", default=sys.executable,
                         help="base interpreter for the venv (default: the one running this)")
+    parser.add_argument("--source", default=CHECKOUT,
+                        help="the package tree to install (default: this checkout)")
+    parser.add_argument("--out", default=OUT_DIR, help="where results.md/json go (bench/out)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     runs = args.runs or (15 if args.quick else 60)
@@ -606,7 +612,7 @@ def main() -> None:
     info = machine()
     work = tempfile.mkdtemp(prefix="statusline-bench-")
     try:
-        bench = Bench(work, os.path.realpath(args.python))
+        bench = Bench(work, os.path.realpath(args.python), os.path.abspath(args.source))
         bench.build()
         bench.make_stores()
 
@@ -699,15 +705,15 @@ def main() -> None:
             "command": "python3 bench/run.py" + (" --quick" if args.quick else ""),
         }
         text = markdown(result)
-        os.makedirs(OUT_DIR, exist_ok=True)
-        with open(os.path.join(OUT_DIR, "results.md"), "w") as handle:
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "results.md"), "w") as handle:
             handle.write(text)
-        with open(os.path.join(OUT_DIR, "results.json"), "w") as handle:
+        with open(os.path.join(args.out, "results.json"), "w") as handle:
             json.dump(result, handle, indent=2)
         print(text)
         for problem in problems:
             print(f"PROBLEM: {problem}")
-        print(f"(written to {os.path.relpath(OUT_DIR)}/results.md and results.json)")
+        print(f"(written to {os.path.relpath(args.out)}/results.md and results.json)")
         if problems:
             sys.exit(1)
     finally:
