@@ -100,7 +100,6 @@ def inspect(as_json: bool, ascii_only: bool) -> None:
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
-    from statusline.hotpath import utc_offset
     from statusline.inspect_text import format_report
 
     cfg, _ = _load_config()
