@@ -1,4 +1,5 @@
-"""The generated parts of README.md: each command's --help and the example config.
+"""The generated parts of README.md: each command's --help, the example config and the
+inspect sample.
 
 ``tests/test_docs.py`` fails when README.md and these drift; regenerate with
 
@@ -56,7 +57,18 @@ def config_example_block() -> str:
     return f"```toml\n{EXAMPLE_CONFIG.read_text()}```\n"
 
 
-BLOCKS = {"commands": commands_block, "config-example": config_example_block}
+def inspect_sample_block() -> str:
+    """The 5-hour window of the pinned inspect snapshot (tests/snapshots/inspect-80.txt)."""
+    snapshot = (REPO / "tests" / "snapshots" / "inspect-80.txt").read_text()
+    paragraph = next(p for p in snapshot.split("\n\n") if p.startswith("5-hour window"))
+    return f"```\n{paragraph.rstrip()}\n```\n"
+
+
+BLOCKS = {
+    "commands": commands_block,
+    "config-example": config_example_block,
+    "inspect-sample": inspect_sample_block,
+}
 
 
 def marked(text: str, name: str) -> str:

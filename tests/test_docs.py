@@ -30,6 +30,11 @@ def test_readme_config_example_is_the_example_file() -> None:
     assert helpers_docs.marked(README, "config-example") == helpers_docs.config_example_block()
 
 
+def test_readme_inspect_sample_is_the_snapshot() -> None:
+    """The inspect sample in the README is the pinned snapshot's 5-hour window."""
+    assert helpers_docs.marked(README, "inspect-sample") == helpers_docs.inspect_sample_block()
+
+
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
     found = {prefix}
     for name, command in group.commands.items():
