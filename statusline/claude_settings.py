@@ -1,7 +1,8 @@
 """Claude Code's settings.json: add, check and remove our ``statusLine`` entry.
 
 The edit itself is pure (``plan_install`` / ``plan_uninstall`` turn the file's text into the
-new text, or say why not); ``apply`` is the thin I/O part: a backup, then an atomic write
+new text, or say why not) and touches only the ``statusLine`` member: every other byte, key
+order and indentation stays. ``apply`` is the thin I/O part: a backup, then an atomic write
 (temp file, fsync, ``os.replace``), keeping the file's mode (0600 when new). What was there
 before an install is kept in an install record in the state directory, so ``uninstall``
 can put the file back byte for byte when nobody touched it since, and otherwise removes
