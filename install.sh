@@ -7,6 +7,10 @@
 # symlink in ~/.local/bin. Running it again reinstalls the package and changes nothing else.
 set -eu
 
+if [ -z "${HOME:-}" ]; then
+    printf 'error: HOME is not set; statusline installs per user, under HOME\n' >&2
+    exit 1
+fi
 SOURCE_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd -P)
 DATA_HOME=${XDG_DATA_HOME:-$HOME/.local/share}
 BIN_DIR=$HOME/.local/bin
