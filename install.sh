@@ -7,13 +7,7 @@
 # symlink in ~/.local/bin. Running it again reinstalls the package and changes nothing else.
 set -eu
 
-if [ -z "${HOME:-}" ]; then
-    printf 'error: HOME is not set; statusline installs per user, under HOME\n' >&2
-    exit 1
-fi
 SOURCE_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd -P)
-DATA_HOME=${XDG_DATA_HOME:-$HOME/.local/share}
-BIN_DIR=$HOME/.local/bin
 
 YES=0
 DRY_RUN=0
@@ -101,6 +95,10 @@ case "$SCOPE" in
     user | project | local) ;;
     *) die "--scope must be user, project or local (got '$SCOPE')" ;;
 esac
+
+if [ -z "${HOME:-}" ]; then die "HOME is not set; statusline installs per user, under HOME"; fi
+DATA_HOME=${XDG_DATA_HOME:-$HOME/.local/share}
+BIN_DIR=$HOME/.local/bin
 
 # --- Python ---------------------------------------------------------------------------
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
