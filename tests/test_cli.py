@@ -150,10 +150,10 @@ def test_explain_marks_segments_dropped_for_width() -> None:
 def test_inspect_json_is_exactly_the_report_snapshot(isolated_env: Path) -> None:
     """inspect --json prints report.snapshot's dict unchanged (the contract)."""
     path = write_store(isolated_env / "state", day_of_readings())
-    done = cli("inspect", "--json", env={"STATUSLINE_NOW": str(NOW)})
+    done = cli("inspect", "--json", env={"STATUSLINE_NOW": str(NOW), "TZ": "UTC"})
     assert done.returncode == 0, done.stderr
     result = store.read(str(path))
-    expected = report.snapshot(result.state, forecast.project(result.state, NOW), NOW,
+    expected = report.snapshot(result.state, forecast.project(result.state, NOW, 0.0), NOW,
                                "default", str(path), result.status)
     assert done.stdout == orjson.dumps(expected, option=orjson.OPT_INDENT_2).decode() + "\n"
     assert json.loads(done.stdout)["live_sessions"] == 2
