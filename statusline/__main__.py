@@ -23,8 +23,11 @@ def main(argv: list[str] | None = None) -> int:
                 "Try: statusline render --example oauth   or   statusline --help\n"
             )
             return 2
-        from statusline.hotpath import run
-
+        try:
+            from statusline.hotpath import run
+        except BaseException:  # noqa: BLE001 - a broken install must not blank every session
+            os.write(1, b"statusline: broken install, see 'statusline doctor'\n")
+            return 0
         status = run()
         if argv is None:
             # A real status-line process: the line went out with os.write and the store

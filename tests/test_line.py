@@ -149,3 +149,25 @@ def test_each_claude_profile_has_its_own_store(tmp_path: os.PathLike[str]) -> No
     assert "5h 24%" in line
     stores = sorted(os.listdir(os.environ["STATUSLINE_STATE_DIR"]))
     assert len([s for s in stores if s.endswith(".json")]) == 2
+
+
+def test_a_broken_install_still_prints_a_line(tmp_path: os.PathLike[str]) -> None:
+    """If the hot path cannot even be imported, the call prints a hint and exits 0."""
+    import subprocess
+    import sys
+
+    shadow = os.path.join(str(tmp_path), "shadow", "statusline")
+    os.makedirs(shadow)
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for name in os.listdir(os.path.join(here, "statusline")):
+        if name.endswith(".py") and name != "hotpath.py":
+            with open(os.path.join(here, "statusline", name)) as src, \
+                    open(os.path.join(shadow, name), "w") as dst:
+                dst.write(src.read())
+    with open(os.path.join(shadow, "hotpath.py"), "w") as broken:
+        broken.write("this is not python\n")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(shadow))
+    done = subprocess.run([sys.executable, "-m", "statusline"], input=b"{}", capture_output=True,
+                          env=env, cwd=str(tmp_path), timeout=30, check=False)
+    assert done.returncode == 0 and done.stderr == b""
+    assert done.stdout == b"statusline: broken install, see 'statusline doctor'\n"
