@@ -653,25 +653,41 @@ def save_record(state_dir: str | None, path: str, record: dict[str, object] | No
 
 
 def install_record(plan: Plan, previous_record: Mapping[str, object] | None,
-                   replaced_ours: bool) -> dict[str, object]:
+                   replaced_ours: bool, created_dir: bool = False) -> dict[str, object]:
     """The record an install leaves: the text before the install, and a digest of what it wrote.
 
     Re-installing over our own unchanged entry keeps the first install's original, so
     ``uninstall`` still goes all the way back. When the text before this install already
     held our entry but not as we wrote it, no byte-exact original exists (``exact`` false)
-    and ``uninstall`` removes just the entry.
+    and ``uninstall`` removes just the entry. ``created_dir`` says the install also made the
+    settings file's directory (``uninstall`` removes it again when it is left empty).
     """
     assert plan.new_text is not None
     earlier = previous_record or {}
     exact, original = True, cast_text(plan.old_text)
     previous = plan.previous if plan.previous is not None else earlier.get("previous")
     if plan.old_text is not None and _digest(plan.old_text) == earlier.get("written_sha256"):
+        # A re-install over our own unchanged text: the first install's facts still hold.
         exact, original = bool(earlier.get("exact", True)), cast_text(earlier.get("original"))
+        created_dir = bool(earlier.get("created_dir"))
     elif replaced_ours:
-        exact, original = False, None
+        exact, original, created_dir = False, None, False
     return {
         "exact": exact,
         "original": original,
         "written_sha256": _digest(plan.new_text),
         "previous": previous,
+        "created_dir": created_dir,
     }
+
+
+def remove_created_dir(plan: Plan, record: Mapping[str, object] | None) -> bool:
+    """After an uninstall removed the file an install created, remove the directory the
+    install created for it too, if it is empty. Returns True when it was removed."""
+    if plan.action != "remove" or record is None or not record.get("created_dir"):
+        return False
+    try:
+        os.rmdir(os.path.dirname(os.path.realpath(plan.path)))
+    except OSError:
+        return False
+    return True

@@ -313,10 +313,12 @@ def install(scope: str, refresh_interval: int | None, force: bool, dry_run: bool
                    "(--force); `statusline uninstall` puts it back.")
     if dry_run:
         return
+    created_dir = not os.path.isdir(os.path.dirname(os.path.realpath(path)))
     backup = claude_settings.apply(plan, state_dir)
     claude_settings.save_record(
         state_dir, path,
-        claude_settings.install_record(plan, record, claude_settings.is_ours(existing)),
+        claude_settings.install_record(plan, record, claude_settings.is_ours(existing),
+                                       created_dir),
     )
     if backup:
         click.echo(f"Backup: {backup}")
@@ -346,6 +348,7 @@ def uninstall(scope: str, dry_run: bool) -> None:
             click.echo(plan.message[0].upper() + plan.message[1:] + ".")
         return
     backup = claude_settings.apply(plan, state_dir)
+    claude_settings.remove_created_dir(plan, record)
     claude_settings.save_record(state_dir, path, None)
     if backup:
         click.echo(f"Backup: {backup}")

@@ -274,7 +274,17 @@ def test_project_and_local_scopes(tmp_path: Path, scope: str, name: str) -> None
     entry = json.loads((project / ".claude" / name).read_text())["statusLine"]
     assert entry["refreshInterval"] == 20
     assert cli("uninstall", "--scope", scope, cwd=project).returncode == 0
-    assert not (project / ".claude" / name).exists()
+    assert not (project / ".claude").exists()  # the directory install made goes too
+
+
+def test_uninstall_keeps_a_settings_directory_that_was_there(tmp_path: Path) -> None:
+    """A .claude/ that existed before install stays after uninstall."""
+    project = tmp_path / "project"
+    (project / ".claude").mkdir(parents=True)
+    (project / ".claude" / "agents.md").write_text("x")
+    assert cli("install", "--scope", "project", cwd=project).returncode == 0
+    assert cli("uninstall", "--scope", "project", cwd=project).returncode == 0
+    assert sorted(p.name for p in (project / ".claude").iterdir()) == ["agents.md"]
 
 
 def test_uninstall_when_not_installed(claude_dir: Path) -> None:
