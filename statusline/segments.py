@@ -245,7 +245,7 @@ def pace(ctx: Context) -> Segment | None:
     ratio = w.used_pct / (elapsed / length * 100)
     style = "warn" if ratio > 1.2 else "dim"
     times = "×" if ctx.config.symbols == "unicode" else "x"
-    return Segment(f"pace {ratio:.1f}{times}", style)
+    return Segment(f"{WINDOW_LABELS[w.name]} pace {ratio:.1f}{times}", style)
 
 
 def sessions(ctx: Context) -> Segment | None:

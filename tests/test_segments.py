@@ -151,7 +151,7 @@ def test_ascii_symbols_leave_no_unicode_in_the_line() -> None:
 def test_pace_compares_usage_with_the_elapsed_window() -> None:
     """5h window 1h06 from its reset (78 % elapsed) at 39 % used: pace 0.5×."""
     ctx = context_for(("a", NOW, 39.0, 10.0))
-    assert text("pace", ctx) == "pace 0.5×"
+    assert text("pace", ctx) == "5h pace 0.5×"
 
 
 def test_pace_is_silent_early_in_a_window() -> None:
