@@ -36,7 +36,7 @@ def payload(session: int, call: int) -> bytes:
     doc = {
         "session_id": f"sess-{session:02d}-0000-4000-8000-000000000000",
         "model": {"id": "claude-opus-5-5", "display_name": "Opus 5.5"},
-        "workspace": {"current_dir": f"/work/project-{session}", "project_dir": f"/work/project-{session}"},
+        "workspace": {"project_dir": f"/work/project-{session}"},
         "cost": {"total_cost_usd": round(0.01 * (call + 1), 4)},
         "context_window": {"used_percentage": min(call, 100), "context_window_size": 1_000_000},
         "rate_limits": {

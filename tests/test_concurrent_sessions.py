@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import concurrent_sessions  # noqa: E402
+import concurrent_sessions
 
 
 def test_concurrent_sessions_lose_nothing(tmp_path: Path) -> None:
