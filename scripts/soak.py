@@ -214,7 +214,8 @@ def kills(rounds: int, base: Path, seed: int = 4) -> dict[str, object]:
         assert child.stdout is not None
         ready = child.stdout.readline()
         if ready != b"ready\n":
-            problems.append(f"round {round_no}: writer did not start: {child.stderr.read()!r}")
+            reason = child.stderr.read() if child.stderr is not None else b""
+            problems.append(f"round {round_no}: writer did not start: {reason!r}")
             child.kill()
             child.wait()
             continue

@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from statusline import hotpath
 
@@ -182,9 +183,9 @@ def temp_files(state_dir: Path) -> list[str]:
     return sorted(n for n in os.listdir(state_dir) if n.startswith(".") and n.endswith(".tmp"))
 
 
-def stored(state_dir: Path, name: str = "store.json") -> dict[str, object]:
+def stored(state_dir: Path, name: str = "store.json") -> dict[str, Any]:
     """The store document as JSON (the test fails if it does not parse)."""
-    loaded: dict[str, object] = json.loads((state_dir / name).read_bytes())
+    loaded: dict[str, Any] = json.loads((state_dir / name).read_bytes())
     return loaded
 
 

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,8 +69,8 @@ PAYLOAD_FIELDS = [
 ]
 
 
-def _with_attack(doc: dict[str, object], field: tuple[str, ...], text: str) -> dict[str, object]:
-    out = json.loads(json.dumps(doc))
+def _with_attack(doc: dict[str, Any], field: tuple[str, ...], text: str) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(json.dumps(doc))
     node = out
     for key in field[:-1]:
         node = node.setdefault(key, {})
@@ -102,7 +103,7 @@ def test_store_strings_are_sanitised(tmp_path: Path, attack: str) -> None:
     assert isinstance(sessions, dict)
     for key in ("model", "project_dir", "session_name", "agent_name"):
         sessions["other"][key] = ATTACKS[attack]
-    for window in doc["windows"].values():  # type: ignore[union-attr]
+    for window in doc["windows"].values():
         window["observed_by"] = "other"
     (state_dir / "store.json").write_text(json.dumps(doc))
     # This session has no model of its own, so store strings are all the line can show.
@@ -118,8 +119,11 @@ def test_escape_injection_end_to_end(tmp_path: Path) -> None:
     doc = base_payload("esc-e2e")
     for field in PAYLOAD_FIELDS:
         doc = _with_attack(doc, field, "".join(ATTACKS.values()))
-    for env_extra in ({}, {"NO_COLOR": "1"}, {"COLUMNS": "40"}):
-        result = run_call(encode(doc), call_env(tmp_path / "state", **env_extra))
+    extras: list[dict[str, str]] = [{}, {"NO_COLOR": "1"}, {"COLUMNS": "40"}]
+    for env_extra in extras:
+        env = call_env(tmp_path / "state")
+        env.update(env_extra)
+        result = run_call(encode(doc), env)
         line = result.assert_contract()
         _assert_no_injected_sgr(line)
         if env_extra.get("NO_COLOR"):

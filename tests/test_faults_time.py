@@ -61,7 +61,7 @@ def test_a_session_from_the_future_prunes_nobody(tmp_path: Path, stamp: float) -
         _assert_no_negative_figures(outcome.line)
         # The future entry is not live: four sessions, not five.
         assert "4 sessions" in _plain(outcome.line), outcome.line
-    assert set(stored(state_dir)["sessions"]) == {"s0", "s1", "s2", "s3", "from-future"}  # type: ignore[arg-type]
+    assert set(stored(state_dir)["sessions"]) == {"s0", "s1", "s2", "s3", "from-future"}
 
 
 def test_a_session_from_1970_is_pruned_alone(tmp_path: Path) -> None:
@@ -70,22 +70,22 @@ def test_a_session_from_1970_is_pruned_alone(tmp_path: Path) -> None:
     _plant_session(state_dir, "from-1970", 1.0)
     outcome = call_in_process(reading_payload("s1", cost=9.0), state_dir)
     _assert_no_negative_figures(outcome.line)
-    assert set(stored(state_dir)["sessions"]) == {"s0", "s1", "s2", "s3"}  # type: ignore[arg-type]
+    assert set(stored(state_dir)["sessions"]) == {"s0", "s1", "s2", "s3"}
 
 
 def test_clock_back_a_day(tmp_path: Path) -> None:
     state_dir = tmp_path / "state"
     _seed(state_dir)
-    before = set(stored(state_dir)["sessions"])  # type: ignore[arg-type]
+    before = set(stored(state_dir)["sessions"])
     for i in range(3):
         outcome = call_in_process(reading_payload(f"s{i}", cost=20.0 + i), state_dir,
                                   now=NOW - DAY)
         _assert_no_negative_figures(outcome.line)
-    assert set(stored(state_dir)["sessions"]) == before  # type: ignore[arg-type]
+    assert set(stored(state_dir)["sessions"]) == before
     # Back to the right time: everything is still there and the pooled windows are intact
     # (the calls stamped a day back simply look a day old now).
     outcome = call_in_process(reading_payload("s3", cost=30.0), state_dir, now=NOW + 60)
-    assert set(stored(state_dir)["sessions"]) == before  # type: ignore[arg-type]
+    assert set(stored(state_dir)["sessions"]) == before
     assert "5h 24%" in _plain(outcome.line) and "7d 42%" in _plain(outcome.line)
 
 
@@ -100,11 +100,11 @@ def test_clock_forward_ten_years_prunes_nobody_at_once(tmp_path: Path) -> None:
     assert "5h reset" in plain and "7d reset" in plain
     assert "24%" not in plain and "42%" not in plain
     # One call with a jumped clock does not wipe the other sessions.
-    assert set(stored(state_dir)["sessions"]) == {"s0", "s1", "s2", "s3"}  # type: ignore[arg-type]
+    assert set(stored(state_dir)["sessions"]) == {"s0", "s1", "s2", "s3"}
     # And the clock coming back leaves them all in place.
     outcome = call_in_process(reading_payload("s1", cost=41.0), state_dir, now=NOW + 120)
     _assert_no_negative_figures(outcome.line)
-    assert set(stored(state_dir)["sessions"]) >= {"s0", "s1", "s2", "s3"}  # type: ignore[operator]
+    assert set(stored(state_dir)["sessions"]) >= {"s0", "s1", "s2", "s3"}
 
 
 def test_past_resets_at_is_shown_as_reset_end_to_end(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,15 +27,12 @@ def _valid_store(tmp_path: Path, sessions: int = 2) -> Path:
     state_dir.mkdir(mode=0o700, exist_ok=True)
     path = state_dir / "store.json"
     for i in range(sessions):
-        result = store.update(
-            str(path),
-            lambda s, i=i: history.record(s, from_mapping(reading_payload(f"s{i}", cost=i)), NOW),
-        )
+        result = store.update(str(path), _record(f"s{i}", cost=float(i)))
         assert result is not None
     return path
 
 
-def _record(session: str, cost: float = 1.0) -> object:
+def _record(session: str, cost: float = 1.0) -> Callable[[State], bool]:
     payload = from_mapping(reading_payload(session, cost=cost))
     return lambda s: history.record(s, payload, NOW)
 
@@ -101,7 +99,7 @@ def test_newer_schema_is_read_only(tmp_path: Path) -> None:
     result = store.read(str(path))
     assert result.status == store.NEWER
     assert not result.writable
-    assert store.update(str(path), _record("s9")) is None  # type: ignore[arg-type]
+    assert store.update(str(path), _record("s9")) is None
     assert path.read_bytes() == before
 
 
@@ -112,7 +110,7 @@ def test_update_creates_private_dir_and_files(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "state" / "store.json"
     old = os.umask(0)
     try:
-        assert store.update(str(path), _record("s1")) is not None  # type: ignore[arg-type]
+        assert store.update(str(path), _record("s1")) is not None
     finally:
         os.umask(old)
     for directory in (path.parent, path.parent.parent, path.parent.parent.parent):
@@ -126,7 +124,7 @@ def test_update_under_umask_077_and_0277(tmp_path: Path) -> None:
         path = tmp_path / name / "store.json"
         old = os.umask(mask)
         try:
-            assert store.update(str(path), _record("s1")) is not None  # type: ignore[arg-type]
+            assert store.update(str(path), _record("s1")) is not None
         finally:
             os.umask(old)
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -137,7 +135,7 @@ def test_update_repairs_own_open_dir(tmp_path: Path) -> None:
     state_dir = tmp_path / "state"
     state_dir.mkdir()
     state_dir.chmod(0o777)
-    assert store.update(str(state_dir / "store.json"), _record("s1")) is not None  # type: ignore[arg-type]
+    assert store.update(str(state_dir / "store.json"), _record("s1")) is not None
     assert stat.S_IMODE(state_dir.stat().st_mode) == 0o700
 
 
@@ -145,7 +143,7 @@ def test_update_refuses_symlinked_dir(tmp_path: Path) -> None:
     real = tmp_path / "real"
     real.mkdir(mode=0o700)
     (tmp_path / "state").symlink_to(real)
-    assert store.update(str(tmp_path / "state" / "store.json"), _record("s1")) is None  # type: ignore[arg-type]
+    assert store.update(str(tmp_path / "state" / "store.json"), _record("s1")) is None
     assert os.listdir(real) == []
 
 
@@ -156,7 +154,7 @@ def test_update_quarantines_corrupt_store_and_keeps_three(tmp_path: Path) -> Non
     contents = [f"garbage {i}".encode() for i in range(5)]
     for content in contents:
         path.write_bytes(content)
-        assert store.update(str(path), _record("s1")) is not None  # type: ignore[arg-type]
+        assert store.update(str(path), _record("s1")) is not None
         assert store.read(str(path)).status == store.OK
     kept = sorted(n for n in os.listdir(state_dir) if n.startswith("store.json.corrupt-"))
     assert len(kept) == store.QUARANTINE_KEPT
@@ -170,7 +168,7 @@ def test_quarantine_moves_a_symlink_not_its_target(tmp_path: Path) -> None:
     victim = tmp_path / "victim"
     victim.write_text("precious")
     (state_dir / "store.json").symlink_to(victim)
-    assert store.update(str(state_dir / "store.json"), _record("s1")) is not None  # type: ignore[arg-type]
+    assert store.update(str(state_dir / "store.json"), _record("s1")) is not None
     assert victim.read_text() == "precious"
     assert not (state_dir / "store.json").is_symlink()
     moved = [n for n in os.listdir(state_dir) if n.startswith("store.json.corrupt-")]
@@ -182,7 +180,7 @@ def test_hard_linked_store_is_replaced_not_written_through(tmp_path: Path) -> No
     victim = tmp_path / "victim"
     os.link(path, victim)
     before = victim.read_bytes()
-    assert store.update(str(path), _record("s7")) is not None  # type: ignore[arg-type]
+    assert store.update(str(path), _record("s7")) is not None
     assert victim.read_bytes() == before
     assert "s7" in json.loads(path.read_bytes())["sessions"]
 
@@ -203,7 +201,7 @@ def test_nothing_but_our_own_lock_file_is_used(tmp_path: Path, kind: str) -> Non
     else:
         os.link(victim, lock)
     before = path.read_bytes()
-    assert store.update(str(path), _record("s8")) is None  # type: ignore[arg-type]
+    assert store.update(str(path), _record("s8")) is None
     assert path.read_bytes() == before
     assert victim.read_text() == "precious"
 
@@ -213,7 +211,7 @@ def test_lock_file_is_never_deleted(tmp_path: Path) -> None:
     lock = Path(str(path) + ".lock")
     inode = lock.stat().st_ino
     for i in range(5):
-        assert store.update(str(path), _record("s1", cost=10 + i)) is not None  # type: ignore[arg-type]
+        assert store.update(str(path), _record("s1", cost=10 + i)) is not None
     assert lock.stat().st_ino == inode
 
 
@@ -229,7 +227,7 @@ def test_busy_lock_skips_the_save(tmp_path: Path) -> None:
     try:
         assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
         before = path.read_bytes()
-        assert store.update(str(path), _record("s5")) is None  # type: ignore[arg-type]
+        assert store.update(str(path), _record("s5")) is None
         assert path.read_bytes() == before
     finally:
         holder.kill()
@@ -237,7 +235,7 @@ def test_busy_lock_skips_the_save(tmp_path: Path) -> None:
         if holder.stdout is not None:
             holder.stdout.close()
     # The kernel released the dead holder's lock: the next update gets it at once.
-    assert store.update(str(path), _record("s5")) is not None  # type: ignore[arg-type]
+    assert store.update(str(path), _record("s5")) is not None
 
 
 def test_sweep_removes_only_old_temp_files(tmp_path: Path) -> None:
@@ -251,7 +249,7 @@ def test_sweep_removes_only_old_temp_files(tmp_path: Path) -> None:
     past = time.time() - store.ORPHAN_TEMP_AGE_S - 5
     os.utime(old, (past, past))
     os.utime(other, (past, past))
-    assert store.update(str(path), _record("s1", cost=42)) is not None  # type: ignore[arg-type]
+    assert store.update(str(path), _record("s1", cost=42)) is not None
     assert not old.exists()
     assert young.exists() and other.exists()
 
@@ -298,7 +296,7 @@ def test_update_fault_leaves_old_store_intact(
         return fail
 
     monkeypatch.setattr(os, step, failing(step))
-    result = store.update(str(path), _record("s9"))  # type: ignore[arg-type]
+    result = store.update(str(path), _record("s9"))
     monkeypatch.undo()
     assert result is None
     assert path.read_bytes() == before
@@ -318,7 +316,7 @@ def test_failed_directory_fsync_still_counts_as_saved(
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
-    assert store.update(str(path), _record("s9")) is not None  # type: ignore[arg-type]
+    assert store.update(str(path), _record("s9")) is not None
     assert "s9" in json.loads(path.read_bytes())["sessions"]
 
 
@@ -336,7 +334,7 @@ def test_private_dir_rejects_foreign_owner(tmp_path: Path) -> None:
     state_dir.mkdir(mode=0o700)
     os.chown(state_dir, 65534, 65534)
     assert not store.private_dir(str(state_dir), create=True)
-    assert store.update(str(state_dir / "store.json"), _record("s1")) is None  # type: ignore[arg-type]
+    assert store.update(str(state_dir / "store.json"), _record("s1")) is None
     assert os.listdir(state_dir) == []
 
 
@@ -355,7 +353,7 @@ def test_foreign_object_at_store_path_is_left_alone(tmp_path: Path) -> None:
             path.mkdir()
         os.chown(path, 65534, 65534, follow_symlinks=False)
         assert store.read(str(path)).status == store.FOREIGN
-        assert store.update(str(path), _record("s1")) is None  # type: ignore[arg-type]
+        assert store.update(str(path), _record("s1")) is None
         assert os.lstat(path).st_uid == 65534
     assert not [n for n in os.listdir(state_dir) if ".corrupt-" in n]
 
@@ -366,7 +364,7 @@ def test_pre_existing_open_lock_file_still_works(tmp_path: Path) -> None:
     lock = Path(str(path) + ".lock")
     for mode in (0o644, 0o666):
         lock.chmod(mode)
-        assert store.update(str(path), _record("s1", cost=float(mode))) is not None  # type: ignore[arg-type]
+        assert store.update(str(path), _record("s1", cost=float(mode))) is not None
         assert sorted(n for n in os.listdir(path.parent) if n.endswith(".lock")) == [lock.name]
 
 
@@ -398,7 +396,7 @@ def test_lock_excludes_by_interval_overlap(tmp_path: Path) -> None:
         out, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0
         result = json.loads(out)
-        spans += [tuple(s) for s in result["spans"]]  # type: ignore[misc]
+        spans += [(float(a), float(b)) for a, b in result["spans"]]
     assert len(spans) >= 50, "most holds must get the lock within its timeout"
     spans.sort()
     for (_, left_end), (right_start, _) in itertools.pairwise(spans):
