@@ -83,7 +83,8 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     payload = parse(data)
     now = clock(env)
     if payload.model:
-        _fallback_line = render.truncate(clean(payload.model, 24), 40)
+        # A name that cleans to nothing must not leave the watchdog an empty line.
+        _fallback_line = render.truncate(clean(payload.model, 24), 40) or FALLBACK
 
     directory = paths.state_dir(env)
     usable_dir = directory is not None and store.private_dir(directory, create=False)
@@ -119,7 +120,9 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
             log.error(f"segment {failed.name} failed: {failed.error}")
     shown = [r.segment for r in outcome.results if r.segment is not None]
     color = cfg.color and not env.get("NO_COLOR")
-    outcome.line = render.line(shown, width(env), ctx.symbols["sep"], color, cfg.theme) or FALLBACK
+    cells = width(env)
+    outcome.line = (render.line(shown, cells, ctx.symbols["sep"], color, cfg.theme)
+                    or render.truncate(FALLBACK, cells))
     return outcome
 
 

@@ -174,7 +174,8 @@ def _context_pct(context: dict[str, object]) -> float | None:
     tokens = number(context.get("total_input_tokens"))
     size = number(context.get("context_window_size"))
     if used is None and tokens is not None and size and size > 0 and tokens > 0:
-        return float(min(100, max(0, round(tokens / size * 100))))
+        # min() first: a tiny size makes the ratio infinite, and round(inf) raises.
+        return float(round(min(tokens / size * 100, 100.0)))
     return None
 
 

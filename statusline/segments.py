@@ -154,8 +154,8 @@ def usage_style(pct: float, config: Config) -> str:
 
 def model(ctx: Context) -> Segment | None:
     """The session's model (e.g. Opus 5.5)."""
-    name = ctx.payload.model
-    return Segment(clean(name, 24), "model") if name else None
+    name = clean(ctx.payload.model or "", 24)
+    return Segment(name, "model") if name else None  # a name of control bytes only: nothing
 
 
 def context(ctx: Context) -> Segment | None:
