@@ -276,3 +276,22 @@ def test_hostile_inputs_in_process_never_raise(tmp_path: Path) -> None:
         outcome = call_in_process(data, tmp_path / "state", now=NOW)
         assert_terminal_safe(outcome.line)
         assert outcome.line, name
+
+
+def test_tiny_context_window_size_does_not_raise(tmp_path: Path) -> None:
+    # 1 token in a 5e-324-token window is an infinite ratio: round(inf) used to raise.
+    doc = base_payload("tiny-1")
+    doc["context_window"] = {"total_input_tokens": 1, "context_window_size": 5e-324}
+    outcome = call_in_process(doc, tmp_path / "state")
+    assert "ctx 100%" in outcome.line
+
+
+@pytest.mark.parametrize("columns", ["1", "5", "19", "24"])
+def test_a_model_name_of_controls_only_never_blanks_or_widens_the_line(
+    tmp_path: Path, columns: str
+) -> None:
+    doc = base_payload("ctl-1")
+    doc["model"] = {"display_name": "\x1f\x1b[2J", "id": "\x07"}
+    outcome = call_in_process(doc, tmp_path / "state", COLUMNS=columns, NO_COLOR="1")
+    assert outcome.line
+    assert len(outcome.line) <= int(columns), outcome.line
