@@ -103,16 +103,27 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         may_write = directory is not None and not os.path.lexists(directory)
     offset = utc_offset(now)
     due = advance(state, payload, now, offset)
+    cfg = load_config(env, log)
     if save and due and may_write and payload.session_id and outcome.store_path:
+        # The save is the one step that can wait (a busy lock, a slow disk): render first,
+        # so that a watchdog ending the call mid-save prints this line, not a bare fallback.
+        _render(outcome, payload, state, now, offset, cfg, env, log, timed)
+        _fallback_line = outcome.line
         updated = store.update(outcome.store_path, lambda s: advance(s, payload, now, offset))
         if updated is None:
             log.warning("store busy or not writable; this call's reading was not saved")
         else:
             state, outcome.wrote = updated, True
+    _render(outcome, payload, state, now, offset, cfg, env, log, timed)
+    return outcome
 
+
+def _render(outcome: Outcome, payload: Payload, state: history.State, now: float,
+            offset: float, cfg: config_module.Config, env: Mapping[str, str], log: Log,
+            timed: bool) -> None:
+    """Project ``state``, run the segments and set ``outcome``'s state, results and line."""
     outcome.state = state
     outcome.projection = forecast.project(state, now, offset)
-    cfg = load_config(env, log)
     ctx = segments.Context(payload, state, outcome.projection, now, cfg, offset)
     outcome.results = segments.run_segments(ctx, cfg.segments, timed=timed)
     for failed in outcome.results:
@@ -123,7 +134,6 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     cells = width(env)
     outcome.line = (render.line(shown, cells, ctx.symbols["sep"], color, cfg.theme)
                     or render.truncate(FALLBACK, cells))
-    return outcome
 
 
 def advance(state: history.State, payload: Payload, now: float, offset: float) -> bool:

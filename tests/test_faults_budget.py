@@ -160,6 +160,7 @@ def test_watchdog_prints_the_fallback_and_exits_zero(tmp_path: Path) -> None:
         "store.read = lambda path: time.sleep(30)\n"
         "sys.exit(hotpath.run())\n"
     )
+    (tmp_path / "state").mkdir(mode=0o700)  # so the lock-free read, before rendering, runs
     env = call_env(tmp_path / "state")
     started = time.monotonic()
     completed = subprocess.run(
@@ -171,3 +172,23 @@ def test_watchdog_prints_the_fallback_and_exits_zero(tmp_path: Path) -> None:
     # The fallback carries the model name the payload gave, so the row is not blank.
     assert completed.stdout == b"Sonnet 5.5\n"
     assert elapsed < hotpath.BUDGET_S + STARTUP_ALLOWANCE_S
+
+
+def test_watchdog_during_a_stuck_save_prints_the_full_line(tmp_path: Path) -> None:
+    # The save is the step that can wait (busy lock, slow disk): the line is rendered before
+    # it, so a watchdog ending the call there still prints the real line.
+    script = (
+        "import sys, time\n"
+        "from statusline import hotpath, store\n"
+        "store.update = lambda path, change: time.sleep(30)\n"
+        "sys.exit(hotpath.run())\n"
+    )
+    env = call_env(tmp_path / "state", NO_COLOR="1")
+    completed = subprocess.run(
+        [sys.executable, "-c", script], input=encode(reading_payload("stuck-save")),
+        capture_output=True, env=env, timeout=20, check=False,
+    )
+    assert (completed.returncode, completed.stderr) == (0, b"")
+    line = completed.stdout.decode()
+    assert line.count("\n") == 1
+    assert line.startswith("Sonnet 5.5 · ctx 10% · 5h 24%"), line
