@@ -401,3 +401,15 @@ def test_lock_excludes_by_interval_overlap(tmp_path: Path) -> None:
     spans.sort()
     for (_, left_end), (right_start, _) in itertools.pairwise(spans):
         assert right_start >= left_end, "two processes held the lock at once"
+
+
+def test_lock_file_owned_by_another_user_is_not_used(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("chown to another user needs root")
+    path = _valid_store(tmp_path, sessions=1)
+    lock = Path(str(path) + ".lock")
+    os.chown(lock, 65534, 65534)
+    before = path.read_bytes()
+    assert store.update(str(path), _record("s4")) is None
+    assert path.read_bytes() == before
+    assert lock.stat().st_uid == 65534
