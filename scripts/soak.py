@@ -7,10 +7,10 @@
     python scripts/soak.py --only writers,kills # some loops only
 
 Loops:
-  writers   W processes' worth of sessions, each making C real ``python -m statusline`` calls
-            at once on one store. A call is acknowledged unless it logged that it skipped its
-            save (busy lock) or ran out of budget; a lost update is an acknowledged cost point
-            missing from the final store.
+  writers   W sessions, each making C real ``python -m statusline`` calls, all at once on
+            one store. A call is acknowledged when it logged "saved" (STATUSLINE_LOG=debug,
+            written after the replace); a lost update is an acknowledged cost point missing
+            from the final store. Skipped saves (busy lock) are counted apart.
   kills     R rounds: a writer saves in a loop (printing an ack after each save it made) and
             is SIGKILLed after 20-200 ms; fsync is slowed a little so kills often land
             between fsync and replace. After each kill the store must parse, hold every
@@ -60,7 +60,7 @@ def _env(state_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("STATUSLINE_", "CLAUDE_", "XDG_"))}
     env.update(STATUSLINE_STATE_DIR=str(state_dir), STATUSLINE_NOW=repr(NOW),
-               STATUSLINE_LOG="warning", COLUMNS="200")
+               STATUSLINE_LOG="debug", COLUMNS="200")
     env.update(extra)
     return env
 
@@ -102,17 +102,25 @@ def writers(count: int, calls: int, base: Path) -> dict[str, object]:
         thread.join()
     wall = time.monotonic() - started
 
+    # STATUSLINE_LOG=debug: a call logs "saved" after its replace, or that it skipped its
+    # save. A call the watchdog ended before it logged either is not acknowledged.
     skipped: set[tuple[str, int]] = set()
-    log_path = state_dir / "statusline.log"
-    if log_path.exists():
+    saved: set[tuple[str, int]] = set()
+    for log_path in (state_dir / "statusline.log.1", state_dir / "statusline.log"):
+        if not log_path.exists():
+            continue
         for entry in log_path.read_text(errors="replace").splitlines():
+            if "[" not in entry or "]" not in entry:
+                continue
+            pid = int(entry.split("[", 1)[1].split("]", 1)[0])
+            if pid not in pids:
+                continue
             if SKIPPED_SAVE in entry:
-                pid = int(entry.split("[", 1)[1].split("]", 1)[0])
-                if pid in pids:
-                    skipped.add(pids[pid])
+                skipped.add(pids[pid])
+            elif entry.endswith("] saved"):
+                saved.add(pids[pid])
     bad_exit = [x for x in lines if x[2] != 0 or x[4] or x[3].count(b"\n") != 1]
-    out_of_budget = {(s, q) for s, q, _, out, _, _ in lines
-                     if out.strip() in (hotpath.FALLBACK.encode(), b"Sonnet 5.5")}
+    unreported = {(s, q) for s, q, *_ in lines} - skipped - saved
     result = store.read(str(state_dir / "store.json"))
     lost: list[tuple[str, int]] = []
     for index in range(count):
@@ -121,14 +129,12 @@ def writers(count: int, calls: int, base: Path) -> dict[str, object]:
         points = {int(c) for _, c in kept.costs} if kept else set()
         oldest = min(points) if points and len(points) >= history.MAX_COST_POINTS else 1
         for seq in range(oldest, calls + 1):
-            acknowledged = (session, seq) not in skipped and (session, seq) not in out_of_budget
-            if acknowledged and seq not in points:
+            if (session, seq) in saved and seq not in points:
                 lost.append((session, seq))
     window = result.state.windows["five_hour"]
     expected_pct = min(10 + calls * 0.5, 100)
     # The pool ends at the highest reading when any writer's last call was saved.
-    last_saved = any((f"writer-{i:02d}", calls) not in skipped | out_of_budget
-                     for i in range(count))
+    last_saved = any((f"writer-{i:02d}", calls) in saved for i in range(count))
     pool_ok = window is not None and (
         window.used_pct == expected_pct if last_saved else window.used_pct <= expected_pct)
     # Calls the watchdog ended mid-save leave temp files; the next save sweeps those older
@@ -147,8 +153,8 @@ def writers(count: int, calls: int, base: Path) -> dict[str, object]:
         "calls": len(lines),
         "bad_exits_or_output": len(bad_exit),
         "skipped_saves_busy_lock": len(skipped),
-        "out_of_budget": len(out_of_budget),
-        "acknowledged": len(lines) - len(skipped) - len(out_of_budget),
+        "ended_by_watchdog_before_reporting": len(unreported),
+        "acknowledged": len(saved),
         "lost_updates": len(lost),
         "lost_examples": lost[:5],
         "store_status": result.status,

@@ -114,6 +114,7 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
             log.warning("store busy or not writable; this call's reading was not saved")
         else:
             state, outcome.wrote = updated, True
+            log.debug("saved")  # after the replace: a soak counts these as acknowledged
     _render(outcome, payload, state, now, offset, cfg, env, log, timed)
     return outcome
 
