@@ -140,6 +140,9 @@ def test_a_call_with_a_current_snapshot_never_imports_the_lock(tmp_path: Path) -
     assert "Sonnet" in line and "5h" in line
     assert "statusline.hotpath" in imported
     assert top_level(imported) & (NEVER | ONLY_WHEN_WRITING) == set()
+    # An ASCII payload's line holds only the line's own symbols: if a segment starts using
+    # a new one, add it to render._ONE_CELL when it is one cell wide.
+    assert "unicodedata" not in imported
 
 
 def test_the_same_reading_within_the_refresh_interval_does_not_import_the_lock(
