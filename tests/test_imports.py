@@ -192,3 +192,14 @@ def test_the_probe_sees_what_a_call_imports(tmp_path: Path) -> None:
                                    {**CLOCK, "STATUSLINE_CONFIG": str(config)})
 
     assert "tomllib" in imported
+
+
+def test_symbols_measured_without_unicodedata_are_one_cell_each() -> None:
+    """render._ONE_CELL spares the unicodedata import; it must agree with unicodedata."""
+    import unicodedata
+
+    from statusline import render
+
+    for ch in render._ONE_CELL:
+        assert unicodedata.combining(ch) == 0, ch
+        assert unicodedata.east_asian_width(ch) not in ("W", "F"), ch
