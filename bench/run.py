@@ -305,7 +305,7 @@ def hyperfine_cases(cases: list[Case], runs: int, warmup: int, work: str) -> dic
     """Time the headline cases with hyperfine (wall median, mean user+system CPU)."""
     exe = shutil.which("hyperfine")
     if exe is None:
-        return {"available": False}
+        return {"available": False, "why": "hyperfine is not on PATH"}
     helptext = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False).stdout
     has_input = "--input" in helptext
     version = subprocess.run([exe, "--version"], capture_output=True, text=True,
@@ -566,7 +566,7 @@ def markdown(result: dict[str, object]) -> str:
             lines.append(f"| {rows[key]['label']} | {row['wall_ms_median']:.1f} | "
                          f"{row['cpu_ms_mean']:.1f} | {row['wall_ms_median'] / base:.2f} |")
     else:
-        lines += ["", "hyperfine not found: Python harness only."]
+        lines += ["", f"No hyperfine cross-check ({hf.get('why', 'not run')})."]
     scale_rows = result.get("scale") or []
     assert isinstance(scale_rows, list)
     if scale_rows:
@@ -662,7 +662,7 @@ def main() -> None:
         after = os.stat(common_store)
         problems = check_cases(cases, before, after)
 
-        hf: dict[str, object] = {"available": False}
+        hf: dict[str, object] = {"available": False, "why": "--no-hyperfine"}
         if not args.no_hyperfine:
             log("cross-checking with hyperfine ...")
             hf = hyperfine_cases([c for c in cases if c.headline], runs, warmup, work)
