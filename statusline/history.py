@@ -21,6 +21,8 @@ the pool but neither raise, lower nor confirm it.
 
 from __future__ import annotations
 
+from math import isfinite
+
 from statusline.payload import WINDOW_NAMES, Payload, RawReading, number, valid_session_id
 
 SCHEMA_VERSION = 1
@@ -40,7 +42,7 @@ FUTURE_SKEW_S = 300.0
 SESSION_TTL_S = 2 * 86400.0
 MAX_SESSIONS = 64
 MAX_SAMPLES = 500
-MAX_COST_POINTS = 240
+MAX_COST_POINTS = 120
 COST_HISTORY_S = 2 * 3600.0
 ARCHIVED_WINDOWS = {"five_hour": 12, "seven_day": 4}
 ARCHIVE_SAMPLES = 120
@@ -344,16 +346,12 @@ def _expire_windows(state: State, now: float) -> bool:
 def _prune(state: State, caller: str, now: float) -> bool:
     """Drop old cost points and long-gone sessions; bounded work, bounded store."""
     changed = False
-    session = state.sessions[caller]
     horizon = now - COST_HISTORY_S
-    costs = session.costs
-    # Keep one point before the horizon so deltas over the full span stay computable.
-    first_kept = 0
-    while first_kept + 1 < len(costs) and costs[first_kept + 1][0] <= horizon:
-        first_kept += 1
-    if first_kept or len(costs) > MAX_COST_POINTS:
-        session.costs = costs[first_kept:][-MAX_COST_POINTS:]
-        changed = True
+    for session in state.sessions.values():  # idle sessions too: the store stays small
+        trimmed = trim_costs(session.costs, horizon)
+        if trimmed is not session.costs:
+            session.costs = trimmed
+            changed = True
     # Age is judged against the newest activity of the *other* sessions, so a single call
     # with a clock jumped years ahead cannot wipe everybody else.
     others = [s.last_seen for s in state.sessions.values() if s.session_id != caller]
@@ -373,6 +371,41 @@ def _prune(state: State, caller: str, now: float) -> bool:
                 del state.sessions[old.session_id]
         changed = True
     return changed
+
+
+def trim_costs(costs: list[tuple[float, float]], horizon: float) -> list[tuple[float, float]]:
+    """Cost points after ``horizon`` (plus the one before it), at most ``MAX_COST_POINTS``.
+
+    Returns ``costs`` itself when nothing changes. Past the cap the newest half stays exact
+    and the older half is thinned, so spend over the last hour stays within a few percent.
+    """
+    first_kept = 0
+    while first_kept + 1 < len(costs) and costs[first_kept + 1][0] <= horizon:
+        first_kept += 1
+    if not first_kept and len(costs) <= MAX_COST_POINTS:
+        return costs
+    kept = costs[first_kept:]
+    if len(kept) > MAX_COST_POINTS:
+        exact = MAX_COST_POINTS // 2
+        kept = thin_by_time(kept[:-exact], MAX_COST_POINTS - exact) + kept[-exact:]
+    return kept
+
+
+def thin_by_time(points: list[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
+    """At most ``limit`` points, at least (span / limit) apart, keeping the first and last.
+
+    Spacing by time, not by index, so thinning an already thinned list again (every call
+    does) keeps the old end of the span covered.
+    """
+    if len(points) <= limit or limit < 2:
+        return points
+    gap = (points[-1][0] - points[0][0]) / (limit - 1)
+    kept = [points[0]]
+    for point in points[1:-1]:
+        if point[0] - kept[-1][0] >= gap and len(kept) < limit - 1:
+            kept.append(point)
+    kept.append(points[-1])
+    return kept
 
 
 def thin(samples: list[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
@@ -449,10 +482,17 @@ def _pairs_from(value: object, limit: int) -> list[tuple[float, float]]:
         return []
     pairs = []
     for item in value[-limit:]:
-        if isinstance(item, list) and len(item) == 2:
-            t, v = number(item[0]), number(item[1])
-            if t is not None and v is not None:
-                pairs.append((t, v))
+        if type(item) is list and len(item) == 2:
+            t, v = item
+            # The common case (two floats) without a function call per number: this loop
+            # runs for every point in the store on every call.
+            if type(t) is not float or type(v) is not float:
+                t, v = number(t), number(v)
+                if t is None or v is None:
+                    continue
+            elif not (isfinite(t) and isfinite(v)):
+                continue
+            pairs.append((t, v))
     return pairs
 
 

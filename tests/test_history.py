@@ -281,3 +281,27 @@ def test_thin_keeps_ends_and_limit() -> None:
     thinned = history.thin(samples, 100)
     assert len(thinned) == 100
     assert thinned[0] == samples[0] and thinned[-1] == samples[-1]
+
+
+def test_cost_points_of_idle_sessions_are_trimmed_too() -> None:
+    """Any call trims every session's cost points older than the horizon (one kept)."""
+    state = State()
+    for i in range(50):
+        call(state, "idle", T0 + i * 10, cost=float(i))
+    call(state, "busy", T0 + history.COST_HISTORY_S + 1000, cost=1.0)
+    assert len(state.sessions["idle"].costs) == 1
+
+
+def test_cost_cap_keeps_the_last_hour_of_spend_close() -> None:
+    """A session with far more cost changes than the cap: the last hour's spend stays within 3 %."""
+    from statusline.forecast import spend_by_session
+
+    state = State()
+    now = T0
+    for i in range(1500):  # a change every 5 s for about two hours, $0.01 each
+        now = T0 + i * 5
+        call(state, "a", now, cost=round(0.01 * (i + 1), 2))
+    costs = state.sessions["a"].costs
+    assert len(costs) <= history.MAX_COST_POINTS
+    spent = spend_by_session(state, now, 3600.0)["a"]
+    assert abs(spent - 7.2) / 7.2 < 0.03, spent  # 720 changes of $0.01 in the last hour
