@@ -461,4 +461,16 @@ def main(args: list[str]) -> int:
         return error.exit_code
     except click.exceptions.Exit as done:
         return done.exit_code
+    except BrokenPipeError:
+        # The reader went away (`statusline inspect | head`): not an error. Point stdout at
+        # devnull so the interpreter's final flush does not complain (Python docs, SIGPIPE).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as error:
+        if error.filename is not None:
+            raise  # a file we opened ourselves: a bug or a case to handle where it happens
+        click.secho(f"Error: cannot write the output: {error.strerror or error}", fg="red",
+                    err=True)
+        click.echo("Hint: check the disk or the pipe the output goes to", err=True)
+        return 1
     return status if isinstance(status, int) else 0

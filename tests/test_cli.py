@@ -343,3 +343,15 @@ def test_install_command_option_must_run_statusline(claude_dir: Path) -> None:
     assert done.returncode == 0, done.stderr
     entry = json.loads((claude_dir / "settings.json").read_text())["statusLine"]
     assert entry["command"] == "/opt/my\\ tools/statusline"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_a_clear_error_not_a_traceback() -> None:
+    """`inspect --json > /dev/full`: one error line and a hint, exit 1."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "statusline", "inspect", "--json"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+                              check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "Error: cannot write the output: No space left on device" in done.stderr
