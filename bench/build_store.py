@@ -42,16 +42,18 @@ def _fill_history(state: State, now: float, own_session: str) -> None:
     rng = random.Random(7)
     for i in range(MAX_SESSIONS - 1):
         sid = f"bench-other-{i:03d}-{rng.getrandbits(32):08x}"
-        # Everybody seen within the last day: nobody is pruned as stale by the timed call.
-        last_seen = now - rng.uniform(60.0, DAY)
+        # Everybody seen within the last hour, each with a full cost history inside the
+        # two hours the store keeps: the largest store the caps allow.
+        last_seen = now - rng.uniform(60.0, 3600.0)
         session = Session(sid, last_seen - DAY)
         session.last_seen = last_seen
         session.model = "Opus 5.5"
         session.project_dir = f"/home/user/src/project-{i:02d}"
         session.context_pct = float(rng.randint(1, 95))
-        # A cost point every 30 s over the last 2 h of the session's life.
+        first_cost = now - history.COST_HISTORY_S + 60.0
+        spacing = (last_seen - first_cost) / MAX_COST_POINTS
         session.costs = [
-            (last_seen - 2 * 3600 + k * 30.0, round(0.05 * k, 4)) for k in range(MAX_COST_POINTS)
+            (first_cost + k * spacing, round(0.05 * k, 4)) for k in range(MAX_COST_POINTS)
         ]
         session.reading = [["five_hour", 10.0, now + 3600.0], ["seven_day", 40.0, now + DAY]]
         session.reading_changed_at = last_seen
@@ -80,7 +82,8 @@ def _fill_history(state: State, now: float, own_session: str) -> None:
         state.archive[name] = archived
     own = state.sessions[own_session]
     own.costs = [
-        (now - 2 * 3600 + 60 + k * 29.0, round(0.01 * k, 4)) for k in range(MAX_COST_POINTS)
+        # One short of the cap: the timed call's own cost comes on top.
+        (now - 2 * 3600 + 60 + k * 29.0, round(0.01 * k, 4)) for k in range(MAX_COST_POINTS - 1)
     ]
 
 

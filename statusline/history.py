@@ -392,19 +392,24 @@ def trim_costs(costs: list[tuple[float, float]], horizon: float) -> list[tuple[f
 
 
 def thin_by_time(points: list[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
-    """At most ``limit`` points, at least (span / limit) apart, keeping the first and last.
+    """At most ``limit`` points spread evenly in time, keeping the first and last.
 
-    Spacing by time, not by index, so thinning an already thinned list again (every call
-    does) keeps the old end of the span covered.
+    For each of ``limit`` evenly spaced times the first point at or after it is kept. By
+    time, not by index, so thinning an already thinned list again (every call does) keeps
+    the old end of the span covered.
     """
     if len(points) <= limit or limit < 2:
         return points
-    gap = (points[-1][0] - points[0][0]) / (limit - 1)
-    kept = [points[0]]
-    for point in points[1:-1]:
-        if point[0] - kept[-1][0] >= gap and len(kept) < limit - 1:
-            kept.append(point)
-    kept.append(points[-1])
+    first = points[0][0]
+    gap = (points[-1][0] - first) / (limit - 1)
+    kept: list[tuple[float, float]] = []
+    index = 0
+    for k in range(limit):
+        target = first + k * gap
+        while index < len(points) - 1 and points[index][0] < target:
+            index += 1
+        if not kept or points[index] is not kept[-1]:
+            kept.append(points[index])
     return kept
 
 

@@ -305,3 +305,13 @@ def test_cost_cap_keeps_the_last_hour_of_spend_close() -> None:
     assert len(costs) <= history.MAX_COST_POINTS
     spent = spend_by_session(state, now, 3600.0)["a"]
     assert abs(spent - 7.2) / 7.2 < 0.03, spent  # 720 changes of $0.01 in the last hour
+
+
+def test_thin_by_time_keeps_the_limit_and_spreads_in_time() -> None:
+    """Uniform points thin to about the limit; dense-recent points still cover the old end."""
+    uniform = [(float(i * 29), float(i)) for i in range(61)]
+    assert 55 <= len(history.thin_by_time(uniform, 60)) <= 60
+    skewed = [(float(i * 600), 0.0) for i in range(6)] + [(3600.0 + i, 0.0) for i in range(500)]
+    kept = history.thin_by_time(skewed, 20)
+    assert len(kept) <= 20 and kept[0][0] == 0.0 and kept[-1] == skewed[-1]
+    assert sum(1 for t, _ in kept if t < 3600) >= 5
