@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +34,30 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("STATUSLINE_STATE_DIR", str(tmp_path / "state"))
     yield tmp_path
+
+
+@pytest.fixture
+def claude_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A throwaway Claude Code profile directory (CLAUDE_CONFIG_DIR)."""
+    directory = tmp_path / "claude-profile"
+    directory.mkdir()
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
+def nobody_dir() -> Iterator[Path]:
+    """A directory in /tmp that uid 65534 can enter (pytest's tmp_path is private to root)."""
+    from tests.helpers_reliability import nobody_can_run_python
+
+    if not nobody_can_run_python():
+        pytest.skip("needs root and setpriv to run a call as the unprivileged user 65534")
+    base = Path(tempfile.mkdtemp(prefix="rel-nobody-"))
+    base.chmod(0o755)
+    try:
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def example(name: str) -> dict[str, object]:

@@ -35,14 +35,6 @@ def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
                                        done.stderr.decode("utf-8", "replace"))
 
 
-@pytest.fixture
-def claude_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A throwaway Claude Code profile directory (CLAUDE_CONFIG_DIR)."""
-    directory = tmp_path / "claude-profile"
-    directory.mkdir()
-    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(directory))
-    return directory
-
 
 # ---------------------------------------------------------------------------------------
 # help and errors

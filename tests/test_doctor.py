@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from statusline import doctor, history, paths
 from statusline.doctor import FAIL, OK, WARN
 from statusline.payload import from_mapping
@@ -27,13 +25,6 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def by_name(checks: list[doctor.Check]) -> dict[str, doctor.Check]:
     return {c.name: c for c in checks}
 
-
-@pytest.fixture
-def claude_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "claude-profile"
-    directory.mkdir()
-    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(directory))
-    return directory
 
 
 def settings_check(claude_dir: Path, entry: object, tmp_path: Path) -> doctor.Check:

@@ -25,7 +25,6 @@ from .helpers_reliability import (
     call_in_process,
     digest,
     encode,
-    nobody_can_run_python,
     reading_payload,
     run_call,
     temp_files,
@@ -49,18 +48,6 @@ def clean_cwd(tmp_path: Path) -> Iterator[Path]:
     assert tree(cwd) == set()
     assert _tmp_names() <= before
 
-
-@pytest.fixture
-def nobody_dir() -> Iterator[Path]:
-    """A directory in /tmp that uid 65534 can enter (pytest's tmp_path is private to root)."""
-    if not nobody_can_run_python():
-        pytest.skip("needs root and setpriv to run a call as the unprivileged user 65534")
-    base = Path(tempfile.mkdtemp(prefix="rel-nobody-"))
-    base.chmod(0o755)
-    try:
-        yield base
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_missing_state_dir_is_created_private(tmp_path: Path, clean_cwd: Path) -> None:

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +27,6 @@ from .helpers_reliability import (
     call_in_process,
     digest,
     encode,
-    nobody_can_run_python,
     reading_payload,
     run_call,
     stored,
@@ -186,18 +182,6 @@ def test_state_dir_owned_by_someone_else_is_never_written(tmp_path: Path) -> Non
     assert list(state_dir.iterdir()) == []
     assert stat.S_IMODE(state_dir.stat().st_mode) == 0o777, "not ours: not repaired either"
 
-
-@pytest.fixture
-def nobody_dir() -> Iterator[Path]:
-    """A directory in /tmp that uid 65534 can enter (pytest's tmp_path is private to root)."""
-    if not nobody_can_run_python():
-        pytest.skip("needs root and setpriv to run a call as the unprivileged user 65534")
-    base = Path(tempfile.mkdtemp(prefix="rel-nobody-"))
-    base.chmod(0o755)
-    try:
-        yield base
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_unprivileged_user_and_a_root_owned_state_dir(nobody_dir: Path) -> None:
