@@ -22,9 +22,9 @@ _ESCAPE_SEQUENCES_PATTERN = (
     | \x1b[ -/]*[0-~]?                          # other ESC sequences (and a lone ESC)
     """
 )
-# C0 controls, DEL, C1 controls, bidi marks (incl. the Arabic letter mark) and
-# embeddings/overrides/isolates, line/paragraph
-# separators, and zero-width characters that can hide text.
+# C0 controls, DEL, C1 controls, bidi marks (incl. the Arabic letter mark), embeddings,
+# overrides and isolates, line/paragraph separators, and zero-width characters that can
+# hide text.
 _UNSAFE_CHARS_PATTERN = (
     "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 )
