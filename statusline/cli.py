@@ -141,11 +141,18 @@ def _payload_bytes(payload_file: str | None, example: str | None) -> bytes:
         raise StatuslineError(f"cannot read {payload_file}: {error.strerror}") from error
 
 
-def _call_env(no_color: bool) -> dict[str, str]:
+def _call_env(no_color: bool, example: bytes | None = None) -> dict[str, str]:
     """The environment a by-hand call renders with: the terminal's width unless COLUMNS is
-    set, and no colour when asked or when the output is not a terminal."""
+    set, and no colour when asked or when the output is not a terminal. A bundled example
+    is shown at a moment its windows are still running (unless STATUSLINE_NOW is set)."""
     env = dict(os.environ)
     env.setdefault("COLUMNS", str(_terminal_width()))
+    if example is not None and "STATUSLINE_NOW" not in env:
+        from statusline.payload import parse, preview_clock
+
+        moment = preview_clock(parse(example))
+        if moment is not None:
+            env["STATUSLINE_NOW"] = repr(moment)
     if no_color or not sys.stdout.isatty():
         env["NO_COLOR"] = "1"
     return env
@@ -181,7 +188,7 @@ def render(payload_file: str | None, example: str | None, save: bool, no_color: 
     from statusline.hotpath import render_call
 
     data = _payload_bytes(payload_file, example)
-    click.echo(render_call(data, _call_env(no_color), save=save).line)
+    click.echo(render_call(data, _call_env(no_color, data if example else None), save=save).line)
 
 
 @cli.command()
@@ -199,7 +206,7 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
     from statusline.segments import SEGMENTS, SYMBOLS
 
     data = _payload_bytes(payload_file, example)
-    env = _call_env(no_color)
+    env = _call_env(no_color, data if example else None)
     started = time.perf_counter()
     outcome = render_call(data, env, save=save, timed=True)
     elapsed_ms = (time.perf_counter() - started) * 1000

@@ -18,6 +18,7 @@ from pathlib import Path
 from statusline import claude_settings, paths, store
 from statusline import config as config_module
 from statusline.errors import StatuslineError
+from statusline.payload import parse, preview_clock
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 EXAMPLE = Path(__file__).parent / "examples" / "oauth-003.json"
@@ -217,6 +218,10 @@ def check_render(command: str, env: Mapping[str, str], runs: int = RENDER_RUNS) 
         run_env.pop("STATUSLINE_CONFIG", None)
         run_env["COLUMNS"] = "200"
         run_env["NO_COLOR"] = "1"
+        # The example's own moment, so its windows are running whatever today's date.
+        moment = preview_clock(parse(payload))
+        if moment is not None:
+            run_env["STATUSLINE_NOW"] = repr(moment)
         for _ in range(runs):
             started = time.perf_counter()
             try:

@@ -105,6 +105,18 @@ def parse(data: bytes) -> Payload:
     return from_mapping(document)
 
 
+def preview_clock(payload: Payload) -> float | None:
+    """A moment at which a captured payload's rate limits are still running.
+
+    An hour before its earliest ``resets_at`` (or at it, for a window shorter than that is
+    impossible): previews of the bundled examples then look the same on any day. None when
+    the payload has no rate limits (the real clock is as good as any).
+    """
+    if not payload.rate_limits:
+        return None
+    return min(r.resets_at for r in payload.rate_limits.values()) - 3600.0
+
+
 def from_mapping(doc: dict[str, object]) -> Payload:
     """Build a ``Payload`` from an already decoded JSON object, field by field."""
     model = _obj(doc.get("model"))

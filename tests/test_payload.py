@@ -98,3 +98,11 @@ def test_parse_never_raises_on_any_json(value: object) -> None:
 def test_parse_never_raises_on_any_bytes(data: bytes) -> None:
     """Arbitrary bytes give a Payload too."""
     parse(data)
+
+
+def test_preview_clock_is_an_hour_before_the_earliest_reset() -> None:
+    """Bundled examples preview at a moment their windows still run (any day)."""
+    from statusline.payload import preview_clock
+
+    assert preview_clock(parse((EXAMPLES / "oauth-003.json").read_bytes())) == 1795524279 - 3600
+    assert preview_clock(parse((EXAMPLES / "apikey-002.json").read_bytes())) is None
