@@ -224,11 +224,11 @@ def cost(ctx: Context) -> Segment | None:
         return None
     text = f"${spent:.2f}"
     rate = ctx.projection.usd_per_hour
-    if rate is not None and len(ctx.state.live_sessions(ctx.now)) > 1:
-        text += f", pool ${rate:.2f}/h"
-    elif rate is not None:
-        text += f" ${rate:.2f}/h"
-    return Segment(text)
+    if not rate:  # unknown, or nothing spent since the store first saw these sessions
+        return Segment(text)
+    if len(ctx.state.live_sessions(ctx.now)) > 1:
+        return Segment(f"{text}, pool ${rate:.2f}/h")
+    return Segment(f"{text} ${rate:.2f}/h")
 
 
 def pace(ctx: Context) -> Segment | None:

@@ -168,3 +168,19 @@ def test_rates_under_ten_keep_one_decimal() -> None:
     from statusline.segments import format_rate
 
     assert (format_rate(18.4), format_rate(0.64)) == ("18%/h", "0.6%/h")
+
+
+def test_cost_segment_shows_the_pool_rate_only_once_there_is_one() -> None:
+    """Several API-key sessions: '$1.20, pool $4.80/h'; no '$0.00/h' before any spend."""
+    state = State()
+    for i, (sid, spent) in enumerate([("a", 0.5), ("b", 0.5), ("a", 1.0), ("b", 1.7)]):
+        record(state, Payload(session_id=sid, cost_usd=spent), NOW - 600 + i * 150)
+    projection = forecast.project(state, NOW)
+    ctx = Context(Payload(session_id="b", cost_usd=1.7), state, projection, NOW, Config())
+    assert text("cost", ctx) == f"$1.70, pool ${projection.usd_per_hour:.2f}/h"
+    fresh = State()
+    record(fresh, Payload(session_id="a", cost_usd=0.5), NOW - 400)
+    record(fresh, Payload(session_id="b", cost_usd=0.5), NOW - 300)
+    ctx = Context(Payload(session_id="b", cost_usd=0.5), fresh, forecast.project(fresh, NOW),
+                  NOW, Config())
+    assert text("cost", ctx) == "$0.50"
