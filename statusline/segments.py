@@ -232,10 +232,12 @@ def cost(ctx: Context) -> Segment | None:
 
 
 def pace(ctx: Context) -> Segment | None:
-    """Pace of the window that binds (or the 5h one): used % over the share of it elapsed."""
-    windows = ctx.projection.windows
-    name = ctx.projection.binding_window or ("five_hour" if "five_hour" in windows else None)
-    w = windows.get(name) if name else None
+    """5h pace: used % over the share of the window gone; above 1 it fills before it resets.
+
+    Only for the 5-hour window: over a week, nights and weekends make a straight-line pace
+    disagree with the forecast's week profile, and two different answers would confuse.
+    """
+    w = ctx.projection.windows.get("five_hour")
     if w is None or w.used_pct >= 100:
         return None
     length = WINDOW_SECONDS[w.name]
