@@ -67,7 +67,8 @@ REPO = str(Path(__file__).resolve().parent.parent)
 SEARCH_PATH = [REPO, *site.getsitepackages()]
 
 
-def _modules(code: str, tmp_path: Path, stdin: bytes, env: dict[str, str]) -> set[str]:
+def _modules(code: str, tmp_path: Path, stdin: bytes, env: dict[str, str]) -> tuple[set[str], str]:
+    """Run ``code`` in a fresh ``-S`` interpreter; the modules it listed, and its stdout."""
     listing = tmp_path / "modules.txt"
     completed = subprocess.run(
         [sys.executable, "-S", "-c", code, str(listing), *SEARCH_PATH],
@@ -79,24 +80,14 @@ def _modules(code: str, tmp_path: Path, stdin: bytes, env: dict[str, str]) -> se
     )
     assert completed.returncode == 0, completed
     assert completed.stderr == b"", completed.stderr
-    return set(listing.read_text().split("\n"))
+    return set(listing.read_text().split("\n")), completed.stdout.decode()
 
 
 def imported_by_call(tmp_path: Path, payload: bytes, env: dict[str, str]) -> tuple[set[str], str]:
     """Modules the call imported beyond start-up, and the line it printed."""
-    baseline = _modules(BASELINE, tmp_path, b"", env)
-    completed = subprocess.run(
-        [sys.executable, "-S", "-c", PROBE, str(tmp_path / "modules.txt"), *SEARCH_PATH],
-        input=payload,
-        capture_output=True,
-        env={**os.environ, **env},
-        timeout=30,
-        check=False,
-    )
-    assert completed.returncode == 0, completed
-    assert completed.stderr == b"", completed.stderr
-    loaded = set((tmp_path / "modules.txt").read_text().split("\n"))
-    return loaded - baseline, completed.stdout.decode()
+    baseline, _ = _modules(BASELINE, tmp_path, b"", env)
+    loaded, line = _modules(PROBE, tmp_path, payload, env)
+    return loaded - baseline, line
 
 
 def top_level(modules: set[str]) -> set[str]:
