@@ -9,11 +9,11 @@ The model, measured on the forecast benchmark's traces (see README "Forecast"):
 
 * 5-hour window: rate = max(window average, blend of the last hour's slope and the window
   average). The max lets a ramp count at once while a pause (lunch, a meeting) cannot drag
-  the rate under the window's own average, which is what keeps warnings from flapping. The
-  warning itself carries the same pace through a two-level working-day profile (weekday
-  09-18 local at full pace, other hours at about a quarter, never above the pace now), so a
-  pace that would only hit after the working day ends does not raise a false alarm. A raised
-  warning holds while the projection stays within ``HYSTERESIS_PCT`` of 100 %.
+  the rate under the window's own average. The warning is not the straight line: it is
+  raised when the pace hits before the reset *and* ``limit_odds`` (a small logistic model of
+  how such windows end, given how far the pace carries through a working-day profile and how
+  much of the time left is working time) puts the odds at ``WARN_ODDS`` or more. A raised
+  warning holds until the odds fall below ``HOLD_ODDS``, so it does not flap.
 * 7-day window: while someone is spending, today's two-hour pace continues for two hours;
   then the window's own average, spread over a week profile (nights and weekends quieter).
 * Readings are floored by the server (0.1 % or 1 % steps), so the true value is taken half a
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 
+from statusline import limit_odds
 from statusline.history import WINDOW_SECONDS, State, Window
 from statusline.payload import WINDOW_NAMES
 
@@ -37,7 +38,9 @@ MIN_RECENT_SPAN_S = 900.0  # values move in 0.1 / 1 % steps: a slope needs a spa
 FULL_RECENT_SPAN_S = 3600.0  # span at which the recent slope gets its full weight
 RECENT_WEIGHT = 0.5
 MIN_ELAPSED_S = 600.0  # no window average in the first ten minutes
-HYSTERESIS_PCT = 3.0
+WARN_ODDS = 0.5  # raise the 5h warning at even odds or better ...
+HOLD_ODDS = 0.35  # ... and keep it until the odds drop clearly below
+HYSTERESIS_PCT = 3.0  # 7d: a raised warning holds while the projection is this close to 100 %
 # 7-day window
 MOMENTUM_LOOKBACK_S = 2 * 3600.0
 MIN_MOMENTUM_SPAN_S = 1800.0
@@ -63,6 +66,7 @@ class WindowForecast:
 
     __slots__ = (
         "eta_limit_at",
+        "hit_odds",
         "limit_before_reset",
         "name",
         "observed_at",
@@ -83,6 +87,8 @@ class WindowForecast:
         self.rate_pct_per_hour: float | None = None
         self.eta_limit_at: float | None = None
         self.limit_before_reset = False
+        # 5h only: limit_odds' probability that the window fills before its reset.
+        self.hit_odds: float | None = None
         self.projected_pct_at_reset: float | None = None
         # True when the rate rests on little data: the line marks it with '~'.
         self.thin = True
@@ -147,19 +153,24 @@ def forecast_window(
         result.rate_pct_per_hour = 0.0
         result.eta_limit_at = window.full_at if window.full_at is not None else now
         result.limit_before_reset = True
+        result.hit_odds = 1.0 if name == "five_hour" else None
         result.projected_pct_at_reset = 100.0
         result.thin = False
         return result
-    series = [s for s in window.samples_since_rebase() if s[0] <= now] or [(now, value)]
-    effective = min(100.0, value + quantisation_step(series) / 2)
+    series, effective = readings(window, now)
     if name == "five_hour":
-        rate, eta, projected, warn, thin = _five_hour(window, series, now, effective, utc_offset)
+        rate, eta, projected, result.hit_odds, thin = _five_hour(
+            window, series, now, effective, utc_offset
+        )
+        warn = (eta is not None and eta < window.resets_at and result.hit_odds is not None
+                and result.hit_odds >= (HOLD_ODDS if window.warned else WARN_ODDS))
     else:
         active = idle is not None and idle < IDLE_AFTER_S
         rate, eta, projected, warn, thin = _seven_day(
             window, series, now, effective, active, utc_offset
         )
-    if not warn and window.warned and eta is not None and eta < window.resets_at:
+    if (name == "seven_day" and not warn and window.warned and eta is not None
+            and eta < window.resets_at):
         warn = projected >= 100.0 - HYSTERESIS_PCT  # a raised warning does not flap off
     result.rate_pct_per_hour = rate
     result.eta_limit_at = eta
@@ -169,26 +180,41 @@ def forecast_window(
     return result
 
 
+def readings(window: Window, now: float) -> tuple[list[tuple[float, float]], float]:
+    """The window's (time, %) readings up to ``now`` since its last re-baseline, and its
+    effective value: readings are floored by the server, so half a step is added."""
+    series = [s for s in window.samples_since_rebase() if s[0] <= now]
+    series = series or [(now, window.used_pct)]
+    return series, min(100.0, window.used_pct + quantisation_step(series) / 2)
+
+
 def _five_hour(
     window: Window, series: list[tuple[float, float]], now: float, effective: float,
     utc_offset: float,
-) -> tuple[float | None, float | None, float, bool, bool]:
+) -> tuple[float | None, float | None, float, float | None, bool]:
+    """(rate, eta, projected % at the reset, odds of a hit, thin) of the 5h window."""
     rate, thin = five_hour_rate(window, series, now)
     if rate is None or rate <= 0:
-        return rate, None, effective, False, True
+        return rate, None, effective, None, True
     eta = now + (100.0 - effective) / rate * 3600.0
-    projected = effective + rate * max(window.resets_at - now, 0.0) / 3600.0
-    warn = eta < window.resets_at
-    if warn:
-        # Would the pace still hit if work slows down after hours? Never above today's pace.
-        level = workday_intensity(now, utc_offset)
+    work_hours = working_hours_left(now, window.resets_at, utc_offset)
+    hours_left = max(window.resets_at - now, 0.0) / 3600.0
+    odds = limit_odds.hit_probability(rate, work_hours, hours_left, 100.0 - effective)
+    return rate, eta, effective + rate * work_hours, odds, thin
 
-        def relative(t: float) -> float:
-            return min(1.0, workday_intensity(t, utc_offset) / level)
 
-        projected = effective + rate * intensity_hours(now, window.resets_at, relative, utc_offset)
-        warn = projected >= 100.0
-    return rate, eta, projected, warn, thin
+def working_hours_left(now: float, resets_at: float, utc_offset: float) -> float:
+    """Hours from ``now`` to ``resets_at``, off-hours counted at their share of today's pace.
+
+    Inside working hours the evening counts at about a quarter; outside them every hour
+    counts fully (whoever works at 23:00 works at the pace seen now).
+    """
+    level = workday_intensity(now, utc_offset)
+
+    def relative(t: float) -> float:
+        return min(1.0, workday_intensity(t, utc_offset) / level)
+
+    return intensity_hours(now, resets_at, relative, utc_offset)
 
 
 def five_hour_rate(

@@ -124,13 +124,8 @@ def format_report(
         )
         rate = w.get("burn_rate_pct_per_hour")
         if isinstance(rate, (int, float)):
-            eta = w.get("eta_limit_at")
-            if w.get("limit_before_reset") and isinstance(eta, (int, float)):
-                outlook = f"limit {_when(eta, now, utc_offset)}, before the reset"
-            else:
-                outlook = f"about {_pct(w.get('projected_pct_at_reset'))} at the reset"
             thin = " (little data yet)" if w.get("thin") else ""
-            add(f"  burn {rate:.1f}%/h{thin} {arrow} {outlook}")
+            add(f"  burn {rate:.1f}%/h{thin} {arrow} {_outlook(w, now, utc_offset)}")
         else:
             add(f"  burn {dash} (not enough readings for a rate yet)")
         observed_at = w.get("observed_at")
@@ -184,3 +179,18 @@ def format_report(
         room = width - cell_width(row) - len(mark)
         add(row + _cut_left(project, room, ascii_only) + mark)
     return "\n".join(lines)
+
+
+def _outlook(w: dict[str, object], now: float, utc_offset: float) -> str:
+    """Where the window is heading: the limit before the reset, or the figure at the reset,
+    with the 5h model's odds of a hit when it gave them."""
+    eta, odds = w.get("eta_limit_at"), w.get("hit_probability")
+    likely = f"{round(odds * 100)}% likely" if isinstance(odds, (int, float)) else ""
+    projected = w.get("projected_pct_at_reset")
+    if w.get("limit_before_reset") and isinstance(eta, (int, float)):
+        text = f"limit {_when(eta, now, utc_offset)}, before the reset"
+        return f"{text} ({likely})" if likely else text
+    if likely and isinstance(projected, (int, float)) and projected >= 100:
+        return f"the limit only if this pace holds; a hit before the reset is {likely}"
+    text = f"about {_pct(projected)} at the reset"
+    return f"{text} (a hit is {likely})" if likely else text

@@ -24,6 +24,7 @@ def window_json(w: WindowForecast) -> dict[str, object]:
         "burn_rate_pct_per_hour": _round(w.rate_pct_per_hour, 4),
         "eta_limit_at": _round(w.eta_limit_at, 3),
         "limit_before_reset": w.limit_before_reset,
+        "hit_probability": _round(w.hit_odds, 3),
         "projected_pct_at_reset": _round(w.projected_pct_at_reset, 2),
         "observed_at": _round(w.observed_at, 3),
         "observed_by": w.observed_by or None,

@@ -115,7 +115,8 @@ def test_inspect_json_has_the_contract_keys() -> None:
     run_cli(example("oauth-003"), env=CLOCK)
     data = json.loads(run_cli(None, "inspect", "--json", env=CLOCK).stdout)
     window_keys = {"used_percentage", "resets_at", "burn_rate_pct_per_hour", "eta_limit_at",
-                   "limit_before_reset", "projected_pct_at_reset", "observed_at", "observed_by"}
+                   "limit_before_reset", "hit_probability", "projected_pct_at_reset", "observed_at",
+                   "observed_by"}
     for name in ("five_hour", "seven_day"):
         assert window_keys <= set(data["windows"][name])
     assert "binding_window" in data

@@ -1,0 +1,97 @@
+"""forecast: the pure projection of the pooled windows (5h warning, hysteresis, full windows,
+working hours, binding window)."""
+
+from __future__ import annotations
+
+import calendar
+
+import pytest
+
+from statusline import forecast
+from statusline.history import State, Window
+
+NOW = float(calendar.timegm((2026, 9, 8, 10, 0, 0)))  # a Tuesday, 10:00 UTC
+HOUR = 3600.0
+
+
+def five_hour_state(pct_per_hour: float, started_h_ago: float = 1.0) -> State:
+    """A 5h window that began ``started_h_ago`` hours before NOW, rising steadily since."""
+    start = NOW - started_h_ago * HOUR
+    window = Window(start + 5 * HOUR, 0.0, start, "a")
+    steps = int(started_h_ago * 12)
+    window.samples = [(start + i * 300.0, round(pct_per_hour * i / 12, 1))
+                      for i in range(steps + 1)]
+    window.used_pct = window.samples[-1][1]
+    state = State()
+    state.windows["five_hour"] = window
+    return state
+
+
+def test_a_pace_that_fills_the_window_before_the_reset_warns() -> None:
+    w = forecast.project(five_hour_state(30.0), NOW).windows["five_hour"]
+    assert w.rate_pct_per_hour == pytest.approx(30.0, rel=0.05)
+    assert w.eta_limit_at is not None and w.eta_limit_at < w.resets_at
+    assert w.hit_odds is not None and w.hit_odds >= forecast.WARN_ODDS
+    assert w.limit_before_reset
+
+
+def test_no_warning_while_the_pace_ends_past_the_reset() -> None:
+    w = forecast.project(five_hour_state(10.0), NOW).windows["five_hour"]
+    assert w.eta_limit_at is not None and w.eta_limit_at > w.resets_at
+    assert not w.limit_before_reset
+
+
+def test_high_odds_alone_do_not_warn_without_an_eta_before_the_reset(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forecast.limit_odds, "hit_probability", lambda *_args: 0.99)
+    w = forecast.project(five_hour_state(10.0), NOW).windows["five_hour"]
+    assert w.hit_odds == 0.99 and not w.limit_before_reset
+
+
+@pytest.mark.parametrize("warned", [False, True])
+def test_a_raised_warning_holds_between_the_hold_and_raise_odds(
+        monkeypatch: pytest.MonkeyPatch, warned: bool) -> None:
+    between = (forecast.HOLD_ODDS + forecast.WARN_ODDS) / 2
+    monkeypatch.setattr(forecast.limit_odds, "hit_probability", lambda *_args: between)
+    state = five_hour_state(30.0)
+    window = state.windows["five_hour"]
+    assert window is not None
+    window.warned = warned
+    assert forecast.project(state, NOW).windows["five_hour"].limit_before_reset is warned
+
+
+def test_remember_keeps_the_warning_for_the_next_call() -> None:
+    state = five_hour_state(30.0)
+    assert forecast.remember(state, forecast.project(state, NOW))
+    window = state.windows["five_hour"]
+    assert window is not None and window.warned
+    assert not forecast.remember(state, forecast.project(state, NOW))  # nothing changed
+
+
+def test_a_full_window_warns_until_its_reset_with_the_time_it_filled() -> None:
+    state = five_hour_state(30.0)
+    window = state.windows["five_hour"]
+    assert window is not None
+    window.used_pct, window.full_at = 100.0, NOW - 600
+    w = forecast.project(state, NOW).windows["five_hour"]
+    assert w.limit_before_reset and w.eta_limit_at == NOW - 600 and w.hit_odds == 1.0
+
+
+def test_working_hours_count_the_evening_at_the_off_hours_share() -> None:
+    afternoon = float(calendar.timegm((2026, 9, 8, 15, 0, 0)))
+    assert forecast.working_hours_left(afternoon, afternoon + 4 * HOUR, 0.0) == pytest.approx(
+        3 + forecast.INTENSITY_OFF_HOURS)
+    late = float(calendar.timegm((2026, 9, 8, 22, 0, 0)))  # already off-hours: all count
+    assert forecast.working_hours_left(late, late + 3 * HOUR, 0.0) == pytest.approx(3.0)
+
+
+def test_the_binding_window_is_the_warned_one_that_fills_first() -> None:
+    state = five_hour_state(30.0)
+    week = Window(NOW + 2 * 86400, 97.0, NOW - 3 * HOUR, "a")
+    state.windows["seven_day"] = week
+    projection = forecast.project(state, NOW)
+    seven = projection.windows["seven_day"]
+    assert seven.limit_before_reset and seven.eta_limit_at is not None
+    five = projection.windows["five_hour"]
+    expected = min((five, seven), key=lambda w: w.eta_limit_at or 0.0).name
+    assert projection.binding_window == expected
