@@ -9,11 +9,14 @@ The model, measured on the forecast benchmark's traces (see README "Forecast"):
 
 * 5-hour window: rate = max(window average, blend of the last hour's slope and the window
   average). The max lets a ramp count at once while a pause (lunch, a meeting) cannot drag
-  the rate under the window's own average. The warning is not the straight line: it is
-  raised when the pace hits before the reset *and* ``limit_odds`` (a small logistic model of
-  how such windows end, given how far the pace carries through a working-day profile and how
-  much of the time left is working time) puts the odds at ``WARN_ODDS`` or more. A raised
-  warning holds until the odds fall below ``HOLD_ODDS``, so it does not flap.
+  the rate under the window's own average. When that pace ends past the reset but the last
+  half hour runs fast enough to fill the window first, at even odds, the surge is the pace
+  (sessions joining show there before the blend catches up).
+  The warning is not the straight line: it needs the pace to hit before the reset *and*
+  ``limit_odds`` (a small logistic model of how such windows end, from how far the pace
+  carries through a working-day profile and how much of the time left is working time) to
+  put the odds at ``WARN_ODDS`` or more. A raised warning holds until the odds fall below
+  ``HOLD_ODDS``, so it does not flap.
 * 7-day window: while someone is spending, today's two-hour pace continues for two hours;
   then the window's own average, spread over a week profile (nights and weekends quieter).
 * Readings are floored by the server (0.1 % or 1 % steps), so the true value is taken half a
@@ -37,6 +40,8 @@ RECENT_LOOKBACK_S = 3600.0
 MIN_RECENT_SPAN_S = 900.0  # values move in 0.1 / 1 % steps: a slope needs a span
 FULL_RECENT_SPAN_S = 3600.0  # span at which the recent slope gets its full weight
 RECENT_WEIGHT = 0.5
+SURGE_LOOKBACK_S = 1800.0  # a surge: the last half hour running ahead of the blended rate
+MIN_SURGE_SPAN_S = 600.0
 MIN_ELAPSED_S = 600.0  # no window average in the first ten minutes
 WARN_ODDS = 0.5  # raise the 5h warning at even odds or better ...
 HOLD_ODDS = 0.35  # ... and keep it until the odds drop clearly below
@@ -196,10 +201,20 @@ def _five_hour(
     rate, thin = five_hour_rate(window, series, now)
     if rate is None or rate <= 0:
         return rate, None, effective, None, True
-    eta = now + (100.0 - effective) / rate * 3600.0
+    remaining = 100.0 - effective
     work_hours = working_hours_left(now, window.resets_at, utc_offset)
     hours_left = max(window.resets_at - now, 0.0) / 3600.0
-    odds = limit_odds.hit_probability(rate, work_hours, hours_left, 100.0 - effective)
+    eta = now + remaining / rate * 3600.0
+    odds = limit_odds.hit_probability(rate, work_hours, hours_left, remaining)
+    if eta >= window.resets_at:
+        # Sessions joining show in the last half hour before the blended rate catches up:
+        # if that pace fills the window before the reset, at even odds, it is the pace.
+        surge = slope(series, now, SURGE_LOOKBACK_S, MIN_SURGE_SPAN_S)[0]
+        if surge is not None and surge > rate:
+            surge_eta = now + remaining / surge * 3600.0
+            surge_odds = limit_odds.hit_probability(surge, work_hours, hours_left, remaining)
+            if surge_eta < window.resets_at and surge_odds >= WARN_ODDS:
+                rate, eta, odds = surge, surge_eta, surge_odds
     return rate, eta, effective + rate * work_hours, odds, thin
 
 

@@ -95,3 +95,34 @@ def test_the_binding_window_is_the_warned_one_that_fills_first() -> None:
     five = projection.windows["five_hour"]
     expected = min((five, seven), key=lambda w: w.eta_limit_at or 0.0).name
     assert projection.binding_window == expected
+
+
+def surge_state() -> State:
+    """Two hours at 6 %/h, then the last half hour at 40 %/h (sessions joined): 32 % used,
+    2.5 hours left. The blend (~18 %/h) ends past the reset; the surge fills it first."""
+    start = NOW - 2.5 * HOUR
+    window = Window(start + 5 * HOUR, 0.0, start, "a")
+    window.samples = [(start + i * 300.0, round(6.0 * i / 12, 1)) for i in range(25)]
+    base = window.samples[-1][1]
+    window.samples += [(NOW - 1800 + i * 300.0, round(base + 40.0 * i / 12, 1))
+                       for i in range(1, 7)]
+    window.used_pct = window.samples[-1][1]
+    state = State()
+    state.windows["five_hour"] = window
+    return state
+
+
+def test_a_surge_that_fills_the_window_first_at_even_odds_becomes_the_pace(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forecast.limit_odds, "hit_probability", lambda *_args: 0.9)
+    w = forecast.project(surge_state(), NOW).windows["five_hour"]
+    assert w.rate_pct_per_hour == pytest.approx(40.0, rel=0.05)
+    assert w.eta_limit_at is not None and w.eta_limit_at < w.resets_at and w.limit_before_reset
+
+
+def test_a_surge_at_poor_odds_leaves_the_blended_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forecast.limit_odds, "hit_probability", lambda *_args: 0.3)
+    w = forecast.project(surge_state(), NOW).windows["five_hour"]
+    assert w.rate_pct_per_hour == pytest.approx(18.0, rel=0.1)
+    assert w.eta_limit_at is not None and w.eta_limit_at > w.resets_at
+    assert not w.limit_before_reset
