@@ -18,6 +18,7 @@ MAX_STRING = 512
 _ID_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ID_REST = _ID_FIRST | frozenset("_.-")
 _ID_MAX = 128
+READING_DECIMALS = 6  # the server reports tenths or whole percent; below this is float noise
 
 
 class RawReading:
@@ -200,5 +201,7 @@ def _rate_limits(value: object) -> dict[str, RawReading] | None:
         used = number(entry.get("used_percentage"))
         resets_at = number(entry.get("resets_at"))
         if used is not None and resets_at is not None:
-            readings[name] = RawReading(used, resets_at)
+            # The API's float artefacts (54.50000000000001 for 54.5) are the same reading: an
+            # idle session re-sending one must not look fresh, let alone lower the pool.
+            readings[name] = RawReading(round(used, READING_DECIMALS), resets_at)
     return readings

@@ -12,7 +12,7 @@ from statusline.history import (
     record,
     to_json,
 )
-from statusline.payload import Payload, RawReading
+from statusline.payload import Payload, RawReading, from_mapping
 
 T0 = 1_795_500_000.0
 RESET_5H = T0 + 3 * 3600
@@ -315,3 +315,23 @@ def test_thin_by_time_keeps_the_limit_and_spreads_in_time() -> None:
     kept = history.thin_by_time(skewed, 20)
     assert len(kept) <= 20 and kept[0][0] == 0.0 and kept[-1] == skewed[-1]
     assert sum(1 for t, _ in kept if t < 3600) >= 5
+
+
+def test_an_idle_session_resending_its_old_value_with_float_noise_does_not_lower_the_pool(
+) -> None:
+    """Seen in the benchmark's traces: an idle session's tick re-sends 54.5 as
+    54.50000000000001. That is not news, so it must not re-baseline a pool at 61.4."""
+
+    def tick(sid: str, pct: float, now: float) -> None:
+        doc = {"session_id": sid, "rate_limits": {
+            "five_hour": {"used_percentage": pct, "resets_at": RESET_5H}}}
+        record(state, from_mapping(doc), now)
+
+    state = State()
+    tick("idle", 54.5, T0)
+    tick("busy", 61.4, T0 + 60)
+    for step in range(1, 6):
+        tick("idle", 54.5 if step % 2 else 54.50000000000001, T0 + 60 + step * REBASELINE_GRACE_S)
+        tick("busy", 61.4, T0 + 90 + step * REBASELINE_GRACE_S)
+    assert five(state) == 61.4
+    assert state.windows["five_hour"].rebased_at is None  # type: ignore[union-attr]

@@ -106,3 +106,13 @@ def test_preview_clock_is_an_hour_before_the_earliest_reset() -> None:
 
     assert preview_clock(parse((EXAMPLES / "oauth-003.json").read_bytes())) == 1795524279 - 3600
     assert preview_clock(parse((EXAMPLES / "apikey-002.json").read_bytes())) is None
+
+
+def test_float_artefacts_in_a_reading_are_the_reading_itself() -> None:
+    """54.50000000000001 and 23.699999999999996 are 54.5 and 23.7 (the API's float noise)."""
+    doc = {"session_id": "a", "rate_limits": {
+        "five_hour": {"used_percentage": 54.50000000000001, "resets_at": 1795524279},
+        "seven_day": {"used_percentage": 23.699999999999996, "resets_at": 1795817079}}}
+    payload = parse(json.dumps(doc).encode())
+    assert payload.rate_limits == {"five_hour": RawReading(54.5, 1795524279),
+                                   "seven_day": RawReading(23.7, 1795817079)}
