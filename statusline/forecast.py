@@ -17,7 +17,7 @@ The model, measured on the forecast benchmark's traces (see README "Forecast"):
   carries through a working-day profile and how much of the time left is working time) to
   put the odds at ``WARN_ODDS`` or more. A raised warning holds until the odds fall below
   ``HOLD_ODDS``, so it does not flap.
-* 7-day window: while someone is spending, today's two-hour pace continues for two hours;
+* 7-day window: while someone is spending, the last hour's pace continues for two hours;
   then the window's own average, spread over a week profile (nights and weekends quieter).
 * Readings are floored by the server (0.1 % or 1 % steps), so the true value is taken half a
   step higher.
@@ -47,7 +47,7 @@ WARN_ODDS = 0.5  # raise the 5h warning at even odds or better ...
 HOLD_ODDS = 0.35  # ... and keep it until the odds drop clearly below
 HYSTERESIS_PCT = 3.0  # 7d: a raised warning holds while the projection is this close to 100 %
 # 7-day window
-MOMENTUM_LOOKBACK_S = 2 * 3600.0
+MOMENTUM_LOOKBACK_S = 3600.0  # a ramp (sessions joining) shows within the hour
 MIN_MOMENTUM_SPAN_S = 1800.0
 MOMENTUM_HORIZON_S = 2 * 3600.0
 IDLE_AFTER_S = 1200.0  # nobody spent anything for 20 minutes: nobody is working now
