@@ -3,10 +3,10 @@
 
 shared/forecast/evaluate.py replays a trace as Claude Code would, one `statusline` process
 per event: faithful, and about ten minutes for the public set. This script feeds the same
-events to the same code in one process (history.record, forecast.project and remember, as
-the hot path does, and report.snapshot for `inspect --json`), hands the points to
-evaluate.py's own scoring, and prints its table: the same figures in seconds, for trying a
-change across many traces. Confirm with the real command before quoting a number.
+events to the same code in one process (hotpath.advance, as each call does, and
+report.snapshot for `inspect --json`), hands the points to evaluate.py's own scoring, and
+prints its table: the same figures in seconds, for trying a change across many traces.
+Confirm with the real command before quoting a number.
 
     python scripts/bench_forecast.py --benchmark ../shared/forecast
     python scripts/bench_forecast.py --benchmark ../shared/forecast --traces DIR [DIR ...] \\
@@ -49,9 +49,7 @@ def load_benchmark(folder: Path) -> tuple[ModuleType, ModuleType]:
 
         def feed(self, t: float, doc: object) -> None:
             if isinstance(doc, dict):
-                history.record(self.state, payload.from_mapping(doc), t)
-                projection = forecast.project(self.state, t, hotpath.utc_offset(t))
-                forecast.remember(self.state, projection)
+                hotpath.advance(self.state, payload.from_mapping(doc), t, hotpath.utc_offset(t))
 
         def inspect(self, t: float) -> dict[str, object]:
             projection = forecast.project(self.state, t, hotpath.utc_offset(t))

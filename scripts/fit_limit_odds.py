@@ -33,7 +33,7 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from statusline import forecast, history, limit_odds, payload  # noqa: E402
+from statusline import forecast, history, hotpath, limit_odds, payload  # noqa: E402
 
 MODULE = ROOT / "statusline" / "limit_odds.py"
 NAMES = ("INTERCEPT", "CARRY", "CARRY_BY_LEFT", "WORKING", "WORKING_BY_LEFT", "LEFT", "ROOM",
@@ -102,8 +102,7 @@ def samples(events: list[dict], truth: dict) -> list[Sample]:
     for event, raw_row in zip(events, truth["rows"], strict=True):
         row = dict(zip(columns, raw_row, strict=True))
         now = float(event["t"])
-        history.record(state, payload.from_mapping(event["payload"]), now)
-        forecast.remember(state, forecast.project(state, now, offset))
+        hotpath.advance(state, payload.from_mapping(event["payload"]), now, offset)
         window = state.current_window("five_hour", now)
         if (window is None or window.used_pct >= 100 or row["mask_5h"]
                 or row["resets_5h"] is None or abs(row["resets_5h"] - window.resets_at) > 5):
