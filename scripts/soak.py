@@ -43,7 +43,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from statusline import history, hotpath, store  # noqa: E402
+from statusline import history, hotpath  # noqa: E402
+from statusline.store import local as store  # noqa: E402
 from tests.helpers_reliability import (  # noqa: E402
     FORBIDDEN,
     NOW,

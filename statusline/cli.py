@@ -15,9 +15,11 @@ from collections.abc import Callable, Sequence
 import click
 import orjson
 
-from statusline import claude_settings, forecast, paths, report, store
 from statusline import config as config_module
+from statusline import forecast, paths, report
+from statusline.claude import settings as claude_settings
 from statusline.errors import StatuslineError
+from statusline.store import local as store
 
 # os.path, not pathlib: pathlib (with urllib.parse) is ~5 ms of every command's start-up.
 EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")

@@ -15,10 +15,12 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from statusline import claude_settings, paths, store
 from statusline import config as config_module
+from statusline import paths
+from statusline.claude import settings as claude_settings
 from statusline.errors import StatuslineError
 from statusline.payload import parse, preview_clock
+from statusline.store import local as store
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 EXAMPLE = Path(__file__).parent / "examples" / "oauth-003.json"

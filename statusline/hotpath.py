@@ -15,10 +15,12 @@ import select
 import time
 
 from statusline import config as config_module
-from statusline import forecast, history, paths, render, segments, store
+from statusline import forecast, history, paths, render, segments
 from statusline.log import Log
 from statusline.payload import Payload, parse
 from statusline.sanitize import clean
+from statusline.store import backend as store_backend
+from statusline.store import local as store
 
 # Claude Code re-runs the command ~300 ms after each update and kills a run still going,
 # so a call that takes longer than this has already lost; it prints what it has and exits.
@@ -93,8 +95,9 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     if directory is not None:
         outcome.store_path = paths.store_file(directory, paths.profile_name(env))
     state = history.State()
-    if outcome.store_path is not None and usable_dir:
-        result = store.read(outcome.store_path)
+    backend = store_backend.open_backend(outcome.store_path) if outcome.store_path else None
+    if backend is not None and usable_dir:
+        result = backend.read()
         state, outcome.store_status = result.state, result.status
         if result.detail:
             log.warning(f"store {outcome.store_path}: {result.detail}")
@@ -104,12 +107,12 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     offset = utc_offset(now)
     due = advance(state, payload, now, offset)
     cfg = load_config(env, log)
-    if save and due and may_write and payload.session_id and outcome.store_path:
+    if save and due and may_write and payload.session_id and backend is not None:
         # The save is the one step that can wait (a busy lock, a slow disk): render first,
         # so that a watchdog ending the call mid-save prints this line, not a bare fallback.
         _render(outcome, payload, state, now, offset, cfg, env, log, timed)
         _fallback_line = outcome.line
-        updated = store.update(outcome.store_path, lambda s: advance(s, payload, now, offset))
+        updated = backend.update(lambda s: advance(s, payload, now, offset))
         if updated is None:
             log.warning("store busy or not writable; this call's reading was not saved")
         else:

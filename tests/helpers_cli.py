@@ -6,9 +6,10 @@ import json
 import os
 from pathlib import Path
 
-from statusline import history, store
+from statusline import history
 from statusline.history import State
 from statusline.payload import from_mapping
+from statusline.store import local as store
 
 # The snapshot clock: the oauth-003 capture's moment (5h resets 1h15 later, 7d in 3d10h).
 NOW = 1795519800.0

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statusline import claude_settings as cs
+from statusline.claude import settings as cs
 from statusline.errors import StatuslineError
 
 CMD = "/opt/tools/bin/statusline"

@@ -12,7 +12,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from statusline import forecast, report, store
+from statusline import forecast, report
+from statusline.store import local as store
 from tests.conftest import EXAMPLES, OAUTH_NOW
 from tests.helpers_cli import NOW, day_of_readings, write_store
 

@@ -156,7 +156,8 @@ def test_watchdog_prints_the_fallback_and_exits_zero(tmp_path: Path) -> None:
     # so only the watchdog can end it.
     script = (
         "import sys, time\n"
-        "from statusline import hotpath, store\n"
+        "from statusline import hotpath\n"
+        "from statusline.store import local as store\n"
         "store.read = lambda path: time.sleep(30)\n"
         "sys.exit(hotpath.run())\n"
     )
@@ -179,7 +180,8 @@ def test_watchdog_during_a_stuck_save_prints_the_full_line(tmp_path: Path) -> No
     # it, so a watchdog ending the call there still prints the real line.
     script = (
         "import sys, time\n"
-        "from statusline import hotpath, store\n"
+        "from statusline import hotpath\n"
+        "from statusline.store import local as store\n"
         "store.update = lambda path, change: time.sleep(30)\n"
         "sys.exit(hotpath.run())\n"
     )

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from statusline import history, store
+from statusline import history
+from statusline.store import local as store
 
 from .helpers_reliability import (
     NOW,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from statusline import store
+from statusline.store import local as store
 
 from .helpers_reliability import (
     NOBODY,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from statusline import store
+from statusline.store import local as store
 
 from .helpers_reliability import (
     NOW,

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from statusline import hotpath, store
+from statusline import hotpath
+from statusline.store import local as store
 
 from .helpers_reliability import (
     NOW,

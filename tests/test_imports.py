@@ -115,7 +115,7 @@ def test_a_call_that_writes_imports_the_lock_and_nothing_forbidden(tmp_path: Pat
     assert store.exists(), "a new session must be saved"
     assert "Sonnet" in line
     assert "filelock" in imported
-    assert "statusline.store" in imported
+    assert "statusline.store.local" in imported
     assert top_level(imported) & NEVER == set()
 
 

@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from statusline import history, hotpath, store
+from statusline import history, hotpath
+from statusline.store import local as store
 
 from .helpers_reliability import NOW, assert_terminal_safe, fast_tmp_base, reading_payload
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from statusline import history, store
+from statusline import history
 from statusline.history import State
 from statusline.payload import from_mapping
+from statusline.store import local as store
 
 from .helpers_reliability import NOW, reading_payload
 
@@ -370,7 +371,7 @@ def test_pre_existing_open_lock_file_still_works(tmp_path: Path) -> None:
 
 _HOLDER = """
 import json, sys, time
-from statusline import store
+from statusline.store import local as store
 path, rounds = sys.argv[1], int(sys.argv[2])
 spans = []
 def change(state):

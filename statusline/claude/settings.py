@@ -24,8 +24,9 @@ import sys
 import time
 from collections.abc import Mapping
 
-from statusline import paths, store
+from statusline import paths
 from statusline.errors import StatuslineError
+from statusline.store import local as store
 
 SCOPES = ("user", "project", "local")
 KEY = "statusLine"
