@@ -23,15 +23,58 @@ EXAMPLES = REPO / "examples" / "payloads"
 OAUTH_NOW = 1795519800.0
 
 
+def _real_user_files() -> dict[str, str]:
+    """Digest of every file in the real user's statusline state directory and Claude Code
+    settings: the passwd home's, whatever HOME says (a test that empties HOME falls back
+    to it)."""
+    import hashlib
+    import pwd
+
+    homes = {pwd.getpwuid(os.getuid()).pw_dir, os.environ.get("HOME", "")} - {""}
+    places = []
+    for home in homes:
+        places += [os.path.join(home, ".local", "state", "statusline"),
+                   os.path.join(home, ".config", "statusline"),
+                   os.path.join(home, ".claude", "settings.json")]
+    found: dict[str, str] = {}
+    for place in places:
+        names = ([os.path.join(place, n) for n in sorted(os.listdir(place))]
+                 if os.path.isdir(place) else [place])
+        for name in names:
+            try:
+                with open(name, "rb") as handle:
+                    found[name] = hashlib.sha256(handle.read()).hexdigest()
+            except OSError:
+                continue
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_user_store_untouched() -> Iterator[None]:
+    """Fail the run if any test changed the real user's store, config or Claude settings."""
+    before = _real_user_files()
+    yield
+    after = _real_user_files()
+    changed = sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
+    assert not changed, f"a test touched the real user's files: {changed}"
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point HOME, XDG dirs and the store at ``tmp_path``; clear our variables."""
+    """Point HOME, XDG dirs and the store at ``tmp_path``; clear our variables.
+
+    The XDG variables are set (to HOME's defaults) rather than cleared, so a test that
+    empties HOME still lands in ``tmp_path`` and never in the passwd entry's home.
+    """
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     for name in list(os.environ):
         if name.startswith(("STATUSLINE_", "CLAUDE_", "XDG_")) or name in ("NO_COLOR", "COLUMNS"):
             monkeypatch.delenv(name, raising=False)
+    for name, default in (("XDG_STATE_HOME", ".local/state"), ("XDG_CONFIG_HOME", ".config"),
+                          ("XDG_DATA_HOME", ".local/share"), ("XDG_CACHE_HOME", ".cache")):
+        monkeypatch.setenv(name, str(home / default))
     monkeypatch.setenv("STATUSLINE_STATE_DIR", str(tmp_path / "state"))
     yield tmp_path
 

@@ -83,9 +83,12 @@ def test_home_unset_with_xdg_state_home(tmp_path: Path, clean_cwd: Path) -> None
 
 
 def test_home_unset_and_empty(tmp_path: Path, clean_cwd: Path) -> None:
-    env = call_env(tmp_path / "unused", HOME="")
+    # XDG_STATE_HOME (set by the isolated environment) keeps the store in tmp_path: without
+    # it, an empty HOME falls back to the passwd entry's home, the real user's store.
+    env = call_env(tmp_path / "unused", HOME="", XDG_STATE_HOME=str(tmp_path / "xdg"))
     del env["STATUSLINE_STATE_DIR"]
     assert "Sonnet" in run_call(PAYLOAD, env, cwd=clean_cwd).assert_contract()
+    assert (tmp_path / "xdg" / "statusline" / "store.json").is_file()
 
 
 def test_home_unset_as_unprivileged_user(nobody_dir: Path) -> None:

@@ -140,6 +140,54 @@ def test_update_repairs_own_open_dir(tmp_path: Path) -> None:
     assert stat.S_IMODE(state_dir.stat().st_mode) == 0o700
 
 
+@pytest.fixture
+def restricted_proc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``os.chmod(..., follow_symlinks=False)`` fails as it does where /proc is restricted
+    (glibc implements it through /proc/self/fd)."""
+    real_chmod = os.chmod
+
+    def chmod(path: object, mode: int, *, dir_fd: int | None = None,
+              follow_symlinks: bool = True) -> None:
+        if not follow_symlinks:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        real_chmod(path, mode, dir_fd=dir_fd)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "chmod", chmod)
+
+
+@pytest.mark.parametrize("mask", [0o000, 0o022, 0o077, 0o277])
+def test_private_dir_is_created_without_proc(
+    tmp_path: Path, restricted_proc: None, mask: int
+) -> None:
+    path = tmp_path / "a" / "state" / "store.json"
+    old = os.umask(mask)
+    try:
+        assert store.update(str(path), _record("s1")) is not None
+    finally:
+        os.umask(old)
+    assert os.umask(old) == old  # the umask is left as it was
+    for directory in (path.parent, path.parent.parent):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+    assert store.read(str(path)).status == store.OK
+
+
+def test_open_dir_is_repaired_without_proc(tmp_path: Path, restricted_proc: None) -> None:
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    state_dir.chmod(0o755)
+    assert store.update(str(state_dir / "store.json"), _record("s1")) is not None
+    assert stat.S_IMODE(state_dir.stat().st_mode) == 0o700
+
+
+def test_repair_never_follows_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    real.chmod(0o755)
+    (tmp_path / "state").symlink_to(real)
+    assert not store.private_dir(str(tmp_path / "state"), create=True)
+    assert stat.S_IMODE(real.stat().st_mode) == 0o755
+
+
 def test_update_refuses_symlinked_dir(tmp_path: Path) -> None:
     real = tmp_path / "real"
     real.mkdir(mode=0o700)

@@ -81,26 +81,57 @@ def private_dir(path: str, create: bool) -> bool:
         if not create:
             return True  # readable as is; the next write repairs it
         try:
-            os.chmod(path, 0o700, follow_symlinks=False)
+            _chmod_private(path)
         except OSError:
             return False
     return True
+
+
+def _chmod_private(path: str) -> None:
+    """Make the directory at ``path`` 0700 without following a symlink planted there.
+
+    Through a file descriptor: ``os.chmod(..., follow_symlinks=False)`` is implemented on
+    Linux via ``/proc/self/fd`` and fails with EACCES where ``/proc`` is restricted, which
+    left an unprivileged user's calls without a store. ``O_NOFOLLOW | O_DIRECTORY`` refuses a
+    symlink or anything but a directory; the owner is checked on the open descriptor.
+    """
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except PermissionError:
+        # Our own directory without a read bit (made under umask 0277 or 0777): open() needs
+        # it, chmod does not. Fall back to the path call, still refusing a symlink.
+        os.chmod(path, 0o700, follow_symlinks=False)
+        return
+    try:
+        if os.fstat(fd).st_uid != os.geteuid():
+            raise PermissionError(errno.EPERM, "not our directory", path)
+        os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
 
 
 def _make_private_dirs(path: str) -> None:
     """Create ``path`` and any missing parents as 0700 whatever the umask.
 
     ``os.makedirs`` gives parents the umask's mode (0777 under umask 000), and the leaf
-    ``mode & ~umask`` (0500 under umask 0277, which we could not write in).
+    ``mode & ~umask`` (0500 under umask 0277, which we could not write in). The umask is
+    set to 077 around each ``mkdir`` so the directory is born 0700; a chmod follows only
+    where something (a default ACL) still changed the mode.
     """
     parent = os.path.dirname(path)
     if parent and parent != path and not os.path.lexists(parent):
         _make_private_dirs(parent)
+    previous = os.umask(0o077)
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
         return
-    os.chmod(path, 0o700, follow_symlinks=False)
+    finally:
+        os.umask(previous)
+    info = os.lstat(path)
+    if stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) != 0o700:
+        _chmod_private(path)
 
 
 def read(path: str) -> ReadResult:
