@@ -19,6 +19,7 @@ from statusline import config as config_module
 from statusline import forecast, paths, report
 from statusline.claude import settings as claude_settings
 from statusline.errors import StatuslineError
+from statusline.store import backend as store_backend
 from statusline.store import local as store
 
 # os.path, not pathlib: pathlib (with urllib.parse) is ~5 ms of every command's start-up.
@@ -34,15 +35,13 @@ def _now() -> float:
 
 
 def _open_store() -> tuple[str, str, store.ReadResult]:
-    directory = paths.state_dir(os.environ)
-    if directory is None:
+    choice = store_backend.choose(os.environ)
+    if choice.path is None or choice.backend is None:
         raise StatuslineError(
             "cannot find a state directory (HOME is not set)",
             "set HOME, or STATUSLINE_STATE_DIR to a private directory",
         )
-    profile = paths.profile_name(os.environ)
-    path = paths.store_file(directory, profile)
-    return profile, path, store.read(path)
+    return paths.profile_name(os.environ), choice.path, choice.backend.read()
 
 
 def _use_color() -> bool:

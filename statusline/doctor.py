@@ -20,6 +20,7 @@ from statusline import paths
 from statusline.claude import settings as claude_settings
 from statusline.errors import StatuslineError
 from statusline.payload import parse, preview_clock
+from statusline.store import backend as store_backend
 from statusline.store import local as store
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -58,7 +59,7 @@ def run_checks(env: Mapping[str, str], cwd: str, command: str | None = None) -> 
     """Run every check; ``command`` is this installation's command (found when None)."""
     command = command or claude_settings.installed_command()
     state_dir = paths.state_dir(env)
-    store_path = None if state_dir is None else paths.store_file(state_dir, paths.profile_name(env))
+    store_path = store_backend.choose(env).path
     checks = [
         check_settings(env, cwd, command),
         check_state_dir(state_dir),

@@ -20,7 +20,6 @@ from statusline.log import Log
 from statusline.payload import Payload, parse
 from statusline.sanitize import clean
 from statusline.store import backend as store_backend
-from statusline.store import local as store
 
 # Claude Code re-runs the command ~300 ms after each update and kills a run still going,
 # so a call that takes longer than this has already lost; it prints what it has and exits.
@@ -88,14 +87,12 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         # A name that cleans to nothing must not leave the watchdog an empty line.
         _fallback_line = render.truncate(clean(payload.model, 24), 40) or FALLBACK
 
-    directory = paths.state_dir(env)
-    usable_dir = directory is not None and store.private_dir(directory, create=False)
+    choice = store_backend.choose(env)
+    directory, usable_dir, backend = choice.directory, choice.usable_dir, choice.backend
     log_path = paths.log_file(directory) if usable_dir and directory else None
     log = Log(log_path, env.get("STATUSLINE_LOG"))
-    if directory is not None:
-        outcome.store_path = paths.store_file(directory, paths.profile_name(env))
+    outcome.store_path = choice.path
     state = history.State()
-    backend = store_backend.open_backend(outcome.store_path) if outcome.store_path else None
     if backend is not None and usable_dir:
         result = backend.read()
         state, outcome.store_status = result.state, result.status

@@ -8,11 +8,12 @@ and imported only when one is configured.
 
 from __future__ import annotations
 
+from statusline import paths
 from statusline.store import local
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from typing import Protocol
 
     from statusline.history import State
@@ -59,3 +60,33 @@ class FileBackend:
 def open_backend(store_path: str) -> Backend:
     """The backend for the store whose local file is ``store_path``."""
     return FileBackend(store_path)
+
+
+class StoreChoice:
+    """Which store a call uses, and whether its directory can be read from as it stands."""
+
+    __slots__ = ("backend", "directory", "path", "usable_dir")
+
+    def __init__(self, directory: str | None, usable_dir: bool, path: str | None,
+                 backend: Backend | None) -> None:
+        # The state directory (None when no home can be found).
+        self.directory = directory
+        # True when the directory exists, is ours and private: only then is the store read.
+        self.usable_dir = usable_dir
+        # The local store file (also the key of the store for other backends).
+        self.path = path
+        self.backend = backend
+
+
+def choose(env: Mapping[str, str]) -> StoreChoice:
+    """The store of the Claude Code profile that ``env`` describes.
+
+    The status-line call and the hook call both ask this, so they always read and write
+    the same store. Never raises and never creates anything.
+    """
+    directory = paths.state_dir(env)
+    if directory is None:
+        return StoreChoice(None, False, None, None)
+    usable = local.private_dir(directory, create=False)
+    path = paths.store_file(directory, paths.profile_name(env))
+    return StoreChoice(directory, usable, path, open_backend(path))
