@@ -33,7 +33,8 @@ Options:
                           Default venv: \${XDG_DATA_HOME:-~/.local/share}/statusline/venv
   --method METHOD         uv, pipx or venv (default: uv if on PATH, else pipx, else venv).
   --scope SCOPE           Settings to edit: user (default), project or local.
-  --refresh-interval N    Also re-run the line every N seconds (passed to statusline install).
+  --refresh-interval N    Re-run the line every N seconds while idle (default 10;
+                          passed to statusline install).
   --force                 Replace a statusLine that runs something else (passed through).
   --no-settings           Install the command only; leave settings.json alone.
   -h, --help              Show this help.

@@ -274,7 +274,9 @@ def _show_plan(plan: claude_settings.Plan, dry_run: bool) -> None:
 @cli.command()
 @SCOPE_OPTION
 @click.option("--refresh-interval", type=click.IntRange(min=1), metavar="SECONDS",
-              help="Also re-run the line every SECONDS while idle (Claude Code's refreshInterval).")
+              help="Re-run the line every SECONDS while idle (Claude Code's refreshInterval), "
+                   "so idle terminals keep up with the pool. Default: the entry's own, else "
+                   f"{claude_settings.DEFAULT_REFRESH_INTERVAL_S}.")
 @click.option("--force", is_flag=True, help="Replace a statusLine that runs something else.")
 @click.option("--dry-run", is_flag=True, help="Show the change without writing anything.")
 @click.option("--command", "command", metavar="CMD",

@@ -57,9 +57,10 @@ def uninstall(path: Path, state: Path) -> cs.Plan:
 
 
 def test_install_into_missing_file_creates_the_entry() -> None:
-    """A missing settings file becomes a document with only our statusLine."""
+    """A missing settings file becomes a document with only our statusLine (in step by
+    default: the default refreshInterval)."""
     doc = json.loads(install_text(None))
-    assert doc == {"statusLine": {"type": "command", "command": CMD}}
+    assert doc == {"statusLine": {"type": "command", "command": CMD, "refreshInterval": 10}}
 
 
 def test_install_keeps_every_other_key_and_their_order_and_formatting() -> None:
@@ -77,7 +78,8 @@ def test_install_replaces_our_old_entry_in_place_and_keeps_its_padding() -> None
                                               "padding": 2}, "z": 0}, indent=2)
     doc = json.loads(install_text(text))
     assert list(doc) == ["a", "statusLine", "z"]
-    assert doc["statusLine"] == {"type": "command", "command": CMD, "padding": 2}
+    assert doc["statusLine"] == {"type": "command", "command": CMD, "padding": 2,
+                                 "refreshInterval": cs.DEFAULT_REFRESH_INTERVAL_S}
 
 
 def test_install_twice_changes_nothing() -> None:
@@ -95,6 +97,22 @@ def test_refresh_interval_is_written_and_changed() -> None:
     assert json.loads(first)["statusLine"]["refreshInterval"] == 30
     second = install_text(first, refresh=5)
     assert json.loads(second)["statusLine"]["refreshInterval"] == 5
+
+
+@pytest.mark.parametrize("kept", [3, 30, 2.5])
+def test_an_entry_own_refresh_interval_is_kept_without_the_option(kept: float) -> None:
+    """Reinstalling without --refresh-interval keeps the user's own interval."""
+    text = json.dumps({"statusLine": {"type": "command", "command": CMD,
+                                      "refreshInterval": kept}})
+    assert json.loads(install_text(text))["statusLine"]["refreshInterval"] == kept
+
+
+@pytest.mark.parametrize("invalid", [0, -5, "10", None, True])
+def test_an_interval_claude_code_would_drop_gets_the_default(invalid: object) -> None:
+    """An interval Claude Code ignores (it drops values under 1) is replaced by the default."""
+    text = json.dumps({"statusLine": {"type": "command", "command": CMD,
+                                      "refreshInterval": invalid}})
+    assert json.loads(install_text(text))["statusLine"]["refreshInterval"] == 10
 
 
 def test_foreign_statusline_is_refused_with_what_is_there_and_why() -> None:

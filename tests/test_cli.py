@@ -214,6 +214,20 @@ def test_dry_run_writes_nothing(claude_dir: Path, isolated_env: Path) -> None:
     assert not (isolated_env / "state").exists()
 
 
+def test_install_writes_the_default_refresh_interval_and_the_option_overrides_it(
+    claude_dir: Path,
+) -> None:
+    """In step by default: the entry re-runs idle sessions every 10 s; the option wins."""
+    settings = claude_dir / "settings.json"
+    assert cli("install").returncode == 0
+    assert json.loads(settings.read_text())["statusLine"]["refreshInterval"] == 10
+    assert cli("install", "--refresh-interval", "3").returncode == 0
+    assert json.loads(settings.read_text())["statusLine"]["refreshInterval"] == 3
+    again = cli("install")  # a later plain install keeps the chosen interval
+    assert "nothing to do" in again.stdout.lower()
+    assert json.loads(settings.read_text())["statusLine"]["refreshInterval"] == 3
+
+
 def test_foreign_statusline_refused_then_forced_then_restored(claude_dir: Path) -> None:
     """Another tool's statusLine: refused with the reason; --force replaces it; uninstall
     puts it back byte for byte."""

@@ -15,6 +15,12 @@ from statusline.errors import StatuslineError
 
 SCOPES = ("user", "project", "local")
 
+# Claude Code re-runs an idle session's command only on refreshInterval ticks: without one,
+# an idle terminal keeps showing an old pooled figure. Every 10 s keeps every row within a
+# tick of the pool (the issue asks for 15 s) for about 1 % of one core per 4 idle sessions
+# (bench/run.py, "idle sessions" rows; docs/performance.md).
+DEFAULT_REFRESH_INTERVAL_S = 10
+
 
 def settings_path(scope: str, env: Mapping[str, str], cwd: str) -> str:
     """The settings file of ``scope``: user (``$CLAUDE_CONFIG_DIR`` or ``~/.claude``), project
@@ -109,7 +115,11 @@ def _split(command: str) -> list[str]:
 
 def desired_entry(existing: object, command: str,
                   refresh_interval: int | None) -> dict[str, object]:
-    """Our statusLine entry; an existing entry of ours keeps its other keys (e.g. padding)."""
+    """Our statusLine entry; an existing entry of ours keeps its other keys (e.g. padding).
+
+    ``refresh_interval`` None keeps the entry's own valid ``refreshInterval``, else writes
+    ``DEFAULT_REFRESH_INTERVAL_S``.
+    """
     entry: dict[str, object] = {}
     if is_ours(existing) and isinstance(existing, dict):
         entry.update(existing)
@@ -117,7 +127,19 @@ def desired_entry(existing: object, command: str,
     entry["command"] = command
     if refresh_interval is not None:
         entry["refreshInterval"] = refresh_interval
+    elif refresh_interval_of(entry) is None:
+        entry["refreshInterval"] = DEFAULT_REFRESH_INTERVAL_S
     return entry
+
+
+def refresh_interval_of(entry: object) -> int | float | None:
+    """The entry's ``refreshInterval`` when Claude Code would use it (a number >= 1), else None."""
+    if not isinstance(entry, dict):
+        return None
+    value = entry.get("refreshInterval")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 1:
+        return None
+    return value
 
 
 

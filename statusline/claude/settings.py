@@ -17,6 +17,7 @@ the user gets the entry to paste by hand instead.
 from __future__ import annotations
 
 from statusline.claude.entry import (
+    DEFAULT_REFRESH_INTERVAL_S,
     SCOPES,
     command_program,
     describe,
@@ -24,6 +25,7 @@ from statusline.claude.entry import (
     effective_entries,
     installed_command,
     is_ours,
+    refresh_interval_of,
     settings_path,
 )
 from statusline.claude.json_edit import BOM, KEY, dump, edit
@@ -49,9 +51,10 @@ from statusline.claude.settings_file import (
 )
 
 __all__ = [
-    "BACKUP_DIR", "BOM", "KEY", "RECORD_NAME", "SCOPES", "JsoncError", "Plan", "Settings",
+    "BACKUP_DIR", "BOM", "DEFAULT_REFRESH_INTERVAL_S", "KEY", "RECORD_NAME", "SCOPES",
+    "JsoncError", "Plan", "Settings",
     "apply", "command_program", "describe", "desired_entry", "digest", "dump", "edit",
     "effective_entries", "install_record", "installed_command", "is_ours", "load_records",
     "looks_like_jsonc", "parse", "plan_install", "plan_uninstall", "read", "record_for",
-    "remove_created_dir", "save_record", "settings_path", "write_atomic",
+    "refresh_interval_of", "remove_created_dir", "save_record", "settings_path", "write_atomic",
 ]
