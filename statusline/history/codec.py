@@ -1,0 +1,185 @@
+"""The store document: ``State`` to and from JSON (tolerant on the way in: a bad entry is
+skipped, never fatal)."""
+
+from __future__ import annotations
+
+from math import isfinite
+
+from statusline.history.model import (
+    ARCHIVE_SAMPLES,
+    ARCHIVED_WINDOWS,
+    MAX_COST_POINTS,
+    MAX_SAMPLES,
+    ArchivedWindow,
+    Session,
+    State,
+    Window,
+)
+from statusline.payload import WINDOW_NAMES, number, valid_session_id
+
+
+def to_json(state: State) -> dict[str, object]:
+    """Return the store document for ``state`` (JSON-ready: dicts, lists, str, float)."""
+    return {
+        "schema_version": state.schema_version,
+        "sessions": {sid: _session_json(s) for sid, s in state.sessions.items()},
+        "windows": {
+            name: None if w is None else _window_json(w) for name, w in state.windows.items()
+        },
+        "archive": {
+            name: [
+                {
+                    "resets_at": a.resets_at,
+                    "peak_pct": a.peak_pct,
+                    "samples": _pairs_json(a.samples),
+                }
+                for a in windows
+            ]
+            for name, windows in state.archive.items()
+        },
+    }
+
+
+def from_json(document: object) -> State:
+    """Rebuild a ``State`` from a store document; anything malformed is left out.
+
+    Raises ``ValueError`` only when the document is not a store at all (not an object, or
+    no usable ``schema_version``), so the caller can quarantine it.
+    """
+    if not isinstance(document, dict):
+        raise ValueError("store document is not a JSON object")
+    version = document.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError("store document has no valid schema_version")
+    state = State()
+    state.schema_version = version
+    sessions = document.get("sessions")
+    if isinstance(sessions, dict):
+        for sid, raw in sessions.items():
+            session = _session_from(sid, raw)
+            if session is not None:
+                state.sessions[sid] = session
+    windows = document.get("windows")
+    archive = document.get("archive")
+    for name in WINDOW_NAMES:
+        if isinstance(windows, dict):
+            state.windows[name] = _window_from(windows.get(name))
+        if isinstance(archive, dict) and isinstance(archive.get(name), list):
+            state.archive[name] = [
+                a for a in map(_archived_from, archive[name]) if a is not None
+            ][-ARCHIVED_WINDOWS[name]:]
+    return state
+
+
+def _pairs_json(pairs: list[tuple[float, float]]) -> list[list[float]]:
+    return [[round(t, 3), p] for t, p in pairs]
+
+
+def _pairs_from(value: object, limit: int) -> list[tuple[float, float]]:
+    if not isinstance(value, list):
+        return []
+    pairs = []
+    for item in value[-limit:]:
+        if type(item) is list and len(item) == 2:
+            t, v = item
+            # The common case (two floats) without a function call per number: this loop
+            # runs for every point in the store on every call.
+            if type(t) is not float or type(v) is not float:
+                t, v = number(t), number(v)
+                if t is None or v is None:
+                    continue
+            elif not (isfinite(t) and isfinite(v)):
+                continue
+            pairs.append((t, v))
+    return pairs
+
+
+def _session_json(s: Session) -> dict[str, object]:
+    return {
+        "first_seen": s.first_seen,
+        "last_seen": s.last_seen,
+        "model": s.model,
+        "project_dir": s.project_dir,
+        "session_name": s.session_name,
+        "agent_name": s.agent_name,
+        "context_pct": s.context_pct,
+        "costs": _pairs_json(s.costs),
+        "reading": s.reading,
+        "reading_changed_at": s.reading_changed_at,
+    }
+
+
+def _str_or_none(value: object) -> str | None:
+    return value[:512] if isinstance(value, str) else None
+
+
+def _session_from(sid: object, raw: object) -> Session | None:
+    if not isinstance(raw, dict) or not isinstance(sid, str) or valid_session_id(sid) != sid:
+        return None
+    last_seen = number(raw.get("last_seen"))
+    if last_seen is None:
+        return None
+    session = Session(sid, last_seen)
+    session.first_seen = number(raw.get("first_seen")) or last_seen
+    session.model = _str_or_none(raw.get("model"))
+    session.project_dir = _str_or_none(raw.get("project_dir"))
+    session.session_name = _str_or_none(raw.get("session_name"))
+    session.agent_name = _str_or_none(raw.get("agent_name"))
+    context = number(raw.get("context_pct"))
+    session.context_pct = context if context is not None and 0 <= context <= 100 else None
+    session.costs = _pairs_from(raw.get("costs"), MAX_COST_POINTS)
+    reading = raw.get("reading")
+    if isinstance(reading, list) and all(
+        isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) for row in reading
+    ):
+        session.reading = reading
+    session.reading_changed_at = number(raw.get("reading_changed_at")) or last_seen
+    return session
+
+
+def _window_json(w: Window) -> dict[str, object]:
+    return {
+        "resets_at": w.resets_at,
+        "used_pct": w.used_pct,
+        "observed_at": w.observed_at,
+        "observed_by": w.observed_by,
+        "confirmed_at": w.confirmed_at,
+        "rebased_at": w.rebased_at,
+        "full_at": w.full_at,
+        "pending": None if w.pending is None else list(w.pending),
+        "warned": w.warned,
+        "samples": _pairs_json(w.samples),
+    }
+
+
+def _window_from(raw: object) -> Window | None:
+    if not isinstance(raw, dict):
+        return None
+    resets_at = number(raw.get("resets_at"))
+    used = number(raw.get("used_pct"))
+    observed_at = number(raw.get("observed_at"))
+    by = raw.get("observed_by")
+    if resets_at is None or used is None or observed_at is None or not 0 <= used <= 100:
+        return None
+    window = Window(resets_at, used, observed_at, by if isinstance(by, str) else "")
+    window.confirmed_at = number(raw.get("confirmed_at")) or observed_at
+    window.rebased_at = number(raw.get("rebased_at"))
+    window.full_at = number(raw.get("full_at"))
+    pending = raw.get("pending")
+    if isinstance(pending, list) and len(pending) == 3:
+        pct, since, pby = number(pending[0]), number(pending[1]), pending[2]
+        if pct is not None and since is not None and isinstance(pby, str):
+            window.pending = (pct, since, pby)
+    samples = _pairs_from(raw.get("samples"), MAX_SAMPLES)
+    window.samples = samples or [(observed_at, used)]
+    window.warned = raw.get("warned") is True
+    return window
+
+
+def _archived_from(raw: object) -> ArchivedWindow | None:
+    if not isinstance(raw, dict):
+        return None
+    resets_at, peak = number(raw.get("resets_at")), number(raw.get("peak_pct"))
+    if resets_at is None or peak is None:
+        return None
+    return ArchivedWindow(resets_at, peak, _pairs_from(raw.get("samples"), ARCHIVE_SAMPLES))

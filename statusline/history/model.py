@@ -1,0 +1,202 @@
+"""The store's model: sessions, windows, archived windows and the whole ``State`` (pure).
+
+The limits that keep the store small (samples, sessions, cost points) live here too, with
+the thinning helpers that enforce them.
+"""
+
+from __future__ import annotations
+
+from statusline.payload import WINDOW_NAMES
+
+SCHEMA_VERSION = 1
+WINDOW_SECONDS = {"five_hour": 5 * 3600.0, "seven_day": 7 * 86400.0}
+PCT_ACCEPTED_MAX = 101.0
+FROZEN_AFTER_S = 600.0
+REBASELINE_GRACE_S = 120.0
+# Two readings whose resets_at differ by less than this describe the same window
+# (the client rounds the reset header to whole seconds).
+SAME_WINDOW_S = 60.0
+# Timestamps that only say "still alive" are saved at most this often, so most calls
+# (refreshInterval ticks repeating the same reading) never take the lock or write.
+SNAPSHOT_REFRESH_S = 30.0
+LIVE_SESSION_S = 15 * 60.0
+# Timestamps further ahead than this are from a clock that jumped: not live, not a yardstick.
+FUTURE_SKEW_S = 300.0
+SESSION_TTL_S = 2 * 86400.0
+MAX_SESSIONS = 64
+MAX_SAMPLES = 500
+MAX_COST_POINTS = 120
+COST_HISTORY_S = 2 * 3600.0
+ARCHIVED_WINDOWS = {"five_hour": 12, "seven_day": 4}
+ARCHIVE_SAMPLES = 120
+
+
+class Session:
+    """One Claude Code session as last seen by any call."""
+
+    __slots__ = (
+        "agent_name",
+        "context_pct",
+        "costs",
+        "first_seen",
+        "last_seen",
+        "model",
+        "project_dir",
+        "reading",
+        "reading_changed_at",
+        "session_id",
+        "session_name",
+    )
+
+    def __init__(self, session_id: str, now: float) -> None:
+        self.session_id = session_id
+        self.first_seen = now
+        self.last_seen = now
+        self.model: str | None = None
+        self.project_dir: str | None = None
+        self.session_name: str | None = None
+        self.agent_name: str | None = None
+        self.context_pct: float | None = None
+        # (time, cumulative cost in USD), appended when the cost changes.
+        self.costs: list[tuple[float, float]] = []
+        # The raw rate_limits as last reported ([window, pct, resets_at] rows), None if absent.
+        self.reading: list[list[object]] | None = None
+        self.reading_changed_at = now
+
+    @property
+    def cost_usd(self) -> float | None:
+        """The session's latest cumulative cost, if it ever reported one."""
+        return self.costs[-1][1] if self.costs else None
+
+    def is_frozen(self, now: float) -> bool:
+        """True when the session's reading has not changed for ``FROZEN_AFTER_S``."""
+        return now - self.reading_changed_at > FROZEN_AFTER_S
+
+
+class Window:
+    """The merged reading of one running rate-limit window (one ``resets_at``)."""
+
+    __slots__ = (
+        "confirmed_at",
+        "full_at",
+        "observed_at",
+        "observed_by",
+        "pending",
+        "rebased_at",
+        "resets_at",
+        "samples",
+        "used_pct",
+        "warned",
+    )
+
+    def __init__(self, resets_at: float, used_pct: float, now: float, by: str) -> None:
+        self.resets_at = resets_at
+        self.used_pct = used_pct
+        # When a fresh reading last produced or matched the value, and from which session.
+        self.observed_at = now
+        self.observed_by = by
+        # When any live session last reported the same value (it guards re-baselines).
+        self.confirmed_at = now
+        self.rebased_at: float | None = None
+        self.full_at: float | None = now if used_pct >= 100 else None
+        # A lower fresh reading waiting to be confirmed as a re-baseline: (pct, since, by).
+        self.pending: tuple[float, float, str] | None = None
+        # (time, value) each time the merged value changed.
+        self.samples: list[tuple[float, float]] = [(now, used_pct)]
+        # Whether the last forecast warned of the limit (the forecast's hysteresis memory).
+        self.warned = False
+
+    def samples_since_rebase(self) -> list[tuple[float, float]]:
+        """The samples that belong to the current baseline (all of them if never re-based)."""
+        if self.rebased_at is None:
+            return self.samples
+        return [s for s in self.samples if s[0] >= self.rebased_at]
+
+
+class ArchivedWindow:
+    """A window that has ended: kept, thinned, for the chart and for learning the pace."""
+
+    __slots__ = ("peak_pct", "resets_at", "samples")
+
+    def __init__(self, resets_at: float, peak_pct: float, samples: list[tuple[float, float]]):
+        self.resets_at = resets_at
+        self.peak_pct = peak_pct
+        self.samples = samples
+
+
+class State:
+    """Everything the store holds for one Claude Code profile."""
+
+    __slots__ = ("archive", "schema_version", "sessions", "windows")
+
+    def __init__(self) -> None:
+        self.schema_version = SCHEMA_VERSION
+        self.sessions: dict[str, Session] = {}
+        self.windows: dict[str, Window | None] = {name: None for name in WINDOW_NAMES}
+        self.archive: dict[str, list[ArchivedWindow]] = {name: [] for name in WINDOW_NAMES}
+
+    def live_sessions(self, now: float) -> list[Session]:
+        """Sessions seen within ``LIVE_SESSION_S``, most recently seen first.
+
+        A session stamped more than ``FUTURE_SKEW_S`` ahead of ``now`` (a clock that jumped)
+        is not shown as live: it would otherwise stay "live" until the clock catches up.
+        """
+        live = [s for s in self.sessions.values()
+                if -FUTURE_SKEW_S <= now - s.last_seen <= LIVE_SESSION_S]
+        live.sort(key=lambda s: s.last_seen, reverse=True)
+        return live
+
+    def current_window(self, name: str, now: float) -> Window | None:
+        """The merged window ``name`` if it is still running at ``now``."""
+        window = self.windows.get(name)
+        if window is None or window.resets_at <= now:
+            return None
+        return window
+
+
+def trim_costs(costs: list[tuple[float, float]], horizon: float) -> list[tuple[float, float]]:
+    """Cost points after ``horizon`` (plus the one before it), at most ``MAX_COST_POINTS``.
+
+    Returns ``costs`` itself when nothing changes. Past the cap the newest half stays exact
+    and the older half is thinned, so spend over the last hour stays within a few percent.
+    """
+    first_kept = 0
+    while first_kept + 1 < len(costs) and costs[first_kept + 1][0] <= horizon:
+        first_kept += 1
+    if not first_kept and len(costs) <= MAX_COST_POINTS:
+        return costs
+    kept = costs[first_kept:]
+    if len(kept) > MAX_COST_POINTS:
+        exact = MAX_COST_POINTS // 2
+        kept = thin_by_time(kept[:-exact], MAX_COST_POINTS - exact) + kept[-exact:]
+    return kept
+
+
+def thin_by_time(points: list[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
+    """At most ``limit`` points spread evenly in time, keeping the first and last.
+
+    For each of ``limit`` evenly spaced times the first point at or after it is kept. By
+    time, not by index, so thinning an already thinned list again (every call does) keeps
+    the old end of the span covered.
+    """
+    if len(points) <= limit or limit < 2:
+        return points
+    first = points[0][0]
+    gap = (points[-1][0] - first) / (limit - 1)
+    kept: list[tuple[float, float]] = []
+    index = 0
+    for k in range(limit):
+        target = first + k * gap
+        while index < len(points) - 1 and points[index][0] < target:
+            index += 1
+        if not kept or points[index] is not kept[-1]:
+            kept.append(points[index])
+    return kept
+
+
+def thin(samples: list[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
+    """Return at most ``limit`` samples spread evenly, always keeping the first and last."""
+    if len(samples) <= limit or limit < 2:
+        return samples[-limit:] if limit > 0 else []
+    step = (len(samples) - 1) / (limit - 1)
+    return [samples[round(i * step)] for i in range(limit)]
