@@ -25,6 +25,7 @@ from statusline.store import local as store
 # os.path, not pathlib: pathlib (with urllib.parse) is ~5 ms of every command's start-up.
 EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
 EXAMPLE_NAMES = sorted(n[: -len(".json")] for n in os.listdir(EXAMPLES_DIR) if n.endswith(".json"))
+_FIRST_EXAMPLE = next((n for n in EXAMPLE_NAMES if n.startswith("oauth")), EXAMPLE_NAMES[0])
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 88}
 
 
@@ -142,6 +143,48 @@ def _payload_bytes(payload_file: str | None, example: str | None) -> bytes:
         raise StatuslineError(f"cannot read {payload_file}: {error.strerror}") from error
 
 
+def _checked_payload(data: bytes, source: str) -> bytes:
+    """``data`` when it is a JSON object (what Claude Code sends); else a clear error."""
+    from statusline.jsonread import loads
+    from statusline.sanitize import clean
+
+    try:
+        document = loads(data.decode("utf-8-sig")) if data.strip() else None
+    except UnicodeDecodeError:
+        problem = "it is not UTF-8 text"
+    except RecursionError:
+        problem = "it is nested too deeply"
+    except ValueError as error:
+        problem = f"it is not JSON ({clean(str(error), 120)})"
+    else:
+        if isinstance(document, dict):
+            return data
+        problem = ("it is empty" if document is None and not data.strip() else
+                   f"it is a JSON {type(document).__name__}, not an object")
+    raise StatuslineError(
+        f"{source} is not a status-line payload: {problem}",
+        "give the JSON object Claude Code sends on stdin, or try "
+        f"`statusline render --example {_FIRST_EXAMPLE}`",
+    )
+
+
+def _payload(payload_file: str | None, example: str | None, save: bool) -> bytes:
+    """The payload render and explain work on, checked; a bundled example never enters
+    the real store."""
+    if example and save:
+        raise StatuslineError(
+            "--save cannot be used with --example: a bundled example is not your data and "
+            "would enter the real store",
+            "preview it without --save, or save a payload of your own: "
+            "statusline render payload.json --save",
+        )
+    data = _payload_bytes(payload_file, example)
+    if example:
+        return data
+    source = "stdin" if payload_file in (None, "-") else payload_file
+    return _checked_payload(data, source)
+
+
 def _call_env(no_color: bool, example: bytes | None = None) -> dict[str, str]:
     """The environment a by-hand call renders with: the terminal's width unless COLUMNS is
     set, and no colour when asked or when the output is not a terminal. A bundled example
@@ -188,7 +231,7 @@ def render(payload_file: str | None, example: str | None, save: bool, no_color: 
     """
     from statusline.hotpath import render_call
 
-    data = _payload_bytes(payload_file, example)
+    data = _payload(payload_file, example, save)
     click.echo(render_call(data, _call_env(no_color, data if example else None), save=save).line)
 
 
@@ -206,7 +249,7 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
     from statusline.log import Log
     from statusline.segments import SEGMENTS, SYMBOLS
 
-    data = _payload_bytes(payload_file, example)
+    data = _payload(payload_file, example, save)
     env = _call_env(no_color, data if example else None)
     started = time.perf_counter()
     outcome = render_call(data, env, save=save, timed=True)
@@ -371,25 +414,31 @@ def uninstall(scope: str, dry_run: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
-def doctor(as_json: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True,
+              help="Add the figures behind the checks (lock wait, modules imported).")
+def doctor(as_json: bool, verbose: bool) -> None:
     """Check the setup and say how to fix what is wrong.
 
-    Checks that Claude Code's settings run this installation, that the state directory is
-    private and writable, that the lock can be taken, that the store and the config parse,
-    that an example payload renders within the call's budget, and that the status-line call
-    does not import click; and whether rate limits have ever been seen. Exit status 1 when a
-    check fails.
+    Checks that Claude Code's settings run this installation (with a refreshInterval), that
+    this is the copy of the package that command runs, that the state directory is private
+    and writable (or can be created), that the lock can be taken, that the store and the
+    config parse, that an example payload renders within the call's budget, and that the
+    status-line call does not import click; and whether rate limits have been seen. Ends
+    with a count of failures and warnings; exit status 1 when a check fails.
     """
-    from statusline.doctor import run_checks
+    from statusline.doctor import FAIL, WARN, counts, run_checks, summary
 
-    checks = run_checks(os.environ, os.getcwd())
-    failed = [c for c in checks if not c.ok]
+    checks = run_checks(os.environ, os.getcwd(), verbose=verbose)
+    found = counts(checks)
     if as_json:
-        document = {"ok": not failed, "checks": [c.to_json() for c in checks]}
+        document = {"ok": not found[FAIL], "failures": found[FAIL], "warnings": found[WARN],
+                    "checks": [c.to_json() for c in checks]}
         click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
     else:
         _print_checks(checks)
-    if failed:
+        click.echo("")
+        click.echo(summary(checks))
+    if found[FAIL]:
         raise click.exceptions.Exit(1)
 
 
@@ -404,12 +453,10 @@ def _print_checks(checks: Sequence[object]) -> None:
         word, colour = marks.get(check.status, ("warn", "yellow"))
         mark = click.style(f"{word:<4}", fg=colour) if color else f"{word:<4}"
         click.echo(f"{mark} {check.name:<{width}}  {check.detail}")
+        for note in check.notes:
+            click.echo(f"     {'':<{width}}  {note}")
         if check.hint and check.status != OK:
             click.echo(f"     {'':<{width}}  fix: {check.hint}")
-    failures = sum(1 for c in checks if isinstance(c, Check) and not c.ok)
-    click.echo("")
-    click.echo("All checks passed." if not failures else
-               f"{failures} check{'s' if failures != 1 else ''} failed.")
 
 
 # ---------------------------------------------------------------------------------------

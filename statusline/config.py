@@ -105,6 +105,10 @@ def load(path: str | None, known_segments: tuple[str, ...]) -> tuple[Config, lis
         document = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         return Config(), [f"{path} is not valid TOML: {error}"]
+    except RecursionError:
+        # tomllib parses nested arrays and tables recursively: a file nested a thousand
+        # levels deep exhausts the stack. It costs the settings, never the line or a save.
+        return Config(), [f"{path} is nested too deeply to read; the defaults apply"]
     return parse(document, known_segments)
 
 

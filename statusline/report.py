@@ -27,7 +27,8 @@ def window_json(w: WindowForecast) -> dict[str, object]:
         "hit_probability": _round(w.hit_odds, 3),
         "projected_pct_at_reset": _round(w.projected_pct_at_reset, 2),
         "observed_at": _round(w.observed_at, 3),
-        "observed_by": w.observed_by or None,
+        # Any string can sit in a hand-edited or damaged store: never print it raw.
+        "observed_by": clean(w.observed_by, 64) or None,
         "thin": w.thin,
     }
 
@@ -50,7 +51,7 @@ def snapshot(
     for session in sorted(state.sessions.values(), key=lambda s: s.last_seen, reverse=True):
         sessions.append(
             {
-                "session_id": session.session_id,
+                "session_id": clean(session.session_id, 128),
                 "share": _round(projection.shares.get(session.session_id, 0.0), 4),
                 "context_pct": session.context_pct,
                 "model": clean(session.model, 60) if session.model else None,

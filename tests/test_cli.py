@@ -111,6 +111,45 @@ def test_render_missing_file_is_an_error() -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("command", ["render", "explain"])
+@pytest.mark.parametrize(("stdin", "problem"), [
+    (b"not json", "it is not JSON"),
+    (b"", "it is empty"),
+    (b"[1, 2]", "it is a JSON list, not an object"),
+    (b'"text"', "it is a JSON str, not an object"),
+    (b"\xff\xfe{}", "it is not UTF-8 text"),
+    (b"[" * 100_000, "nested too deeply"),
+])
+def test_input_that_is_not_a_payload_is_an_error(command: str, stdin: bytes,
+                                                 problem: str) -> None:
+    """render and explain refuse what is not a JSON object: exit 1, one message, a hint."""
+    done = cli(command, "-", stdin=stdin)
+    assert done.returncode == 1, done.stdout
+    assert done.stdout == ""
+    assert done.stderr.startswith("Error: stdin is not a status-line payload: ")
+    assert problem in done.stderr
+    assert "Hint: " in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_payload_file_that_is_not_json_names_the_file(tmp_path: Path) -> None:
+    """A file argument is named in the error."""
+    bad = tmp_path / "payload.txt"
+    bad.write_text("hello")
+    done = cli("explain", str(bad))
+    assert done.returncode == 1
+    assert f"Error: {bad} is not a status-line payload" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["render", "explain"])
+def test_save_with_example_is_refused_and_writes_nothing(command: str,
+                                                         isolated_env: Path) -> None:
+    """A bundled example never enters the real store."""
+    done = cli(command, "--example", "oauth-003", "--save")
+    assert done.returncode == 1
+    assert "--save cannot be used with --example" in done.stderr
+    assert not (isolated_env / "state").exists()
+
+
 def test_explain_lists_every_segment_with_time_and_meaning(isolated_env: Path) -> None:
     """explain shows the line, then each segment's name, time, text and docstring."""
     from statusline.segments import SEGMENTS
@@ -150,6 +189,28 @@ def test_inspect_json_is_exactly_the_report_snapshot(isolated_env: Path) -> None
                                "default", str(path), result.status)
     assert done.stdout == orjson.dumps(expected, option=orjson.OPT_INDENT_2).decode() + "\n"
     assert json.loads(done.stdout)["live_sessions"] == 2
+
+
+def test_inspect_cleans_every_string_it_prints_from_the_store(isolated_env: Path) -> None:
+    """A hand-edited store with escape sequences in every string field: inspect prints
+    none of them (the terminal's title, clipboard and cursor stay untouched)."""
+    from tests.helpers_reliability import assert_terminal_safe
+
+    path = write_store(isolated_env / "state", day_of_readings())
+    document = json.loads(path.read_text())
+    evil = "\x1b]52;c;SGVsbG8=\x07\x1b[2J\u202eevil\x9b31m"
+    for window in document["windows"].values():
+        window["observed_by"] = evil
+    for session in document["sessions"].values():
+        session.update(model=evil, project_dir="/home/" + evil, session_name=evil,
+                       agent_name=evil)
+    path.write_text(json.dumps(document))
+    for args in (["inspect"], ["inspect", "--ascii"]):
+        done = cli(*args, env={"STATUSLINE_NOW": str(NOW), "COLUMNS": "200", "TZ": "UTC"})
+        assert done.returncode == 0, done.stderr
+        assert "evil" in done.stdout  # the text is shown, only its controls are gone
+        for line in done.stdout.splitlines():
+            assert_terminal_safe(line)
 
 
 def test_inspect_on_an_empty_store_says_so() -> None:

@@ -144,6 +144,37 @@ def test_bad_config_is_logged_by_the_hot_path(tmp_path: Path) -> None:
     assert "config: theme: expected one of default, mono, vivid" in log.read_text()
 
 
+@pytest.mark.parametrize("nesting", ["a = " + "[" * 1000 + "]" * 1000,
+                                     "".join(f"[{'t.' * i}x]\n" for i in range(1, 3))
+                                     + "a = " + "{b = " * 1000 + "1" + "}" * 1000])
+def test_config_nested_a_thousand_levels_deep_is_a_warning(tmp_path: Path,
+                                                           nesting: str) -> None:
+    """tomllib recurses: a deep file costs the settings (a warning), never a traceback, and
+    the status-line call still saves."""
+    path = tmp_path / "config.toml"
+    path.write_text(nesting + "\n")
+    env = dict(os.environ)
+    env.update({"STATUSLINE_CONFIG": str(path), "STATUSLINE_NOW": str(OAUTH_NOW),
+                "NO_COLOR": "1"})
+    state_dir = Path(env["STATUSLINE_STATE_DIR"])
+    call = subprocess.run([sys.executable, "-m", "statusline"],
+                          input=(EXAMPLES / "oauth-003.json").read_bytes(),
+                          capture_output=True, env=env, check=False)
+    assert call.returncode == 0 and call.stderr == b""
+    assert b"5h 24%" in call.stdout
+    assert (state_dir / "store.json").is_file()  # saving went on
+    for args in (["config", "show"], ["doctor"], ["inspect"], ["render", "--example", "oauth"],
+                 ["explain", "--example", "oauth"]):
+        done = subprocess.run([sys.executable, "-m", "statusline", *args], capture_output=True,
+                              text=True, env=env, check=False, timeout=120)
+        assert "Traceback" not in done.stderr + done.stdout, args
+        assert done.returncode in (0, 1), args
+    warned = subprocess.run([sys.executable, "-m", "statusline", "doctor"], capture_output=True,
+                            text=True, env=env, check=False, timeout=120)
+    assert "warn config" in warned.stdout
+    assert "nested too deeply" in warned.stdout
+
+
 def test_hot_path_without_config_never_imports_tomllib(tmp_path: Path) -> None:
     """No config file: the status-line call does not import tomllib."""
     env = dict(os.environ)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from statusline import doctor, history, paths
+from statusline.claude import settings as claude_settings
 from statusline.doctor import FAIL, OK, WARN
 from statusline.payload import from_mapping
 from tests.conftest import example
@@ -29,19 +30,26 @@ def by_name(checks: list[doctor.Check]) -> dict[str, doctor.Check]:
 
 def settings_check(claude_dir: Path, entry: object, tmp_path: Path) -> doctor.Check:
     (claude_dir / "settings.json").write_text(json.dumps({"statusLine": entry}))
-    command = doctor.claude_settings.installed_command()
+    command = claude_settings.installed_command()
     return doctor.check_settings(os.environ, str(tmp_path), command)
 
 
 def test_doctor_passes_after_install(claude_dir: Path) -> None:
-    """A fresh install: every check is ok or a warning, exit 0, a summary line."""
+    """A fresh install: every check is ok or a warning, exit 0, a summary that counts the
+    warnings (no reading yet is one), plain words (no figures without --verbose)."""
     assert run("install").returncode == 0
     done = run("doctor")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "All checks passed." in done.stdout
-    for name in ("settings", "state directory", "lock", "store", "config", "render",
-                 "hot path imports", "rate limits", "log"):
+    assert done.stdout.rstrip().splitlines()[-1] == (
+        "No failures, 1 warning: the line works; see the warnings above.")
+    for name in ("settings", "package", "state directory", "lock", "store", "config",
+                 "render", "imports", "rate limits", "log"):
         assert name in done.stdout
+    assert "example line, not your data: " in done.stdout
+    assert "modules" not in done.stdout and "taken in" not in done.stdout
+    verbose = run("doctor", "--verbose")
+    assert "modules imported, no click" in verbose.stdout
+    assert "taken in" in verbose.stdout
 
 
 def test_doctor_json_and_exit_status_when_a_check_fails(claude_dir: Path) -> None:
@@ -54,7 +62,9 @@ def test_doctor_json_and_exit_status_when_a_check_fails(claude_dir: Path) -> Non
     assert set(checks["settings"]) == {"name", "ok", "status", "detail", "hint"}
     assert checks["settings"]["status"] == FAIL
     assert checks["settings"]["hint"] == "run `statusline install`"
-    assert checks["hot path imports"]["ok"] is True
+    assert checks["imports"]["ok"] is True
+    assert document["failures"] >= 1
+    assert document["warnings"] == sum(c["status"] == WARN for c in checks.values())
 
 
 def test_text_output_shows_fix_hints(claude_dir: Path) -> None:
@@ -63,7 +73,7 @@ def test_text_output_shows_fix_hints(claude_dir: Path) -> None:
     assert done.returncode == 1
     assert "FAIL settings" in done.stdout
     assert "fix: run `statusline install`" in done.stdout
-    assert "1 check failed." in done.stdout
+    assert "1 check failed, " in done.stdout.splitlines()[-1]
 
 
 def test_foreign_statusline_fails(claude_dir: Path, tmp_path: Path) -> None:
@@ -95,8 +105,9 @@ def test_entry_pointing_at_another_installation_fails(claude_dir: Path, tmp_path
 
 def test_entry_of_this_installation_passes(claude_dir: Path, tmp_path: Path) -> None:
     """The entry install writes passes, naming the file and the scope."""
-    command = doctor.claude_settings.installed_command()
-    check = settings_check(claude_dir, {"type": "command", "command": command}, tmp_path)
+    command = claude_settings.installed_command()
+    entry = {"type": "command", "command": command, "refreshInterval": 10}
+    check = settings_check(claude_dir, entry, tmp_path)
     assert check.status == OK
     assert "(user)" in check.detail
 
@@ -175,12 +186,12 @@ def test_lock_held_elsewhere_fails(tmp_path: Path) -> None:
     assert doctor.check_lock(store_path, timeout=0.2).status == OK
 
 
-def test_config_with_unknown_key_fails_with_the_warning(tmp_path: Path) -> None:
-    """A config typo fails the config check and names the key."""
+def test_config_with_unknown_key_warns_with_the_warning(tmp_path: Path) -> None:
+    """A config typo is a warning (the line keeps the default) naming the key."""
     config_file = tmp_path / "config.toml"
     config_file.write_text("colour = false\n")
     check = doctor.check_config({"STATUSLINE_CONFIG": str(config_file)})
-    assert check.status == FAIL
+    assert check.status == WARN
     assert "unknown key 'colour'" in check.detail
 
 
@@ -203,10 +214,11 @@ def test_render_check_fails_on_a_command_that_prints_two_lines(tmp_path: Path) -
 
 def test_render_check_passes_for_this_installation() -> None:
     """The installed entry point renders the bundled example in one line."""
-    check = doctor.check_render(doctor.claude_settings.installed_command(), dict(os.environ),
+    check = doctor.check_render(claude_settings.installed_command(), dict(os.environ),
                                 runs=1)
     assert check.status == OK, check.detail
-    assert "5h 24%" in check.detail
+    assert check.notes[0].startswith("example line, not your data: ")
+    assert "5h 24%" in check.notes[0]
 
 
 def test_hot_path_does_not_import_click() -> None:
@@ -242,3 +254,89 @@ def test_log_check_shows_the_latest_warning(tmp_path: Path) -> None:
     check = doctor.check_log(str(directory))
     assert check.status == OK
     assert "unknown key 'x'" in check.detail
+
+
+def test_entry_without_refresh_interval_warns_with_the_fix(claude_dir: Path,
+                                                           tmp_path: Path) -> None:
+    """Our entry without refreshInterval: a warning saying why and how to add it."""
+    command = claude_settings.installed_command()
+    check = settings_check(claude_dir, {"type": "command", "command": command}, tmp_path)
+    assert check.status == WARN
+    assert "no refreshInterval" in check.detail
+    assert check.hint is not None and '"refreshInterval": 10' in check.hint
+    with_tick = {"type": "command", "command": command, "refreshInterval": 10}
+    assert settings_check(claude_dir, with_tick, tmp_path).status == OK
+
+
+def test_doctor_warns_through_the_entry_point_when_the_entry_has_no_interval(
+    claude_dir: Path,
+) -> None:
+    """The entry an older install wrote (no refreshInterval): doctor says so; after
+    `statusline install` the warning is gone."""
+    command = claude_settings.installed_command()
+    settings = claude_dir / "settings.json"
+    settings.write_text(json.dumps({"statusLine": {"type": "command", "command": command}}))
+    before = run("doctor")
+    assert "warn settings" in before.stdout and "no refreshInterval" in before.stdout
+    assert run("install").returncode == 0
+    assert json.loads(settings.read_text())["statusLine"]["refreshInterval"] == 10
+    assert "no refreshInterval" not in run("doctor").stdout
+
+
+def test_state_dir_under_an_unwritable_parent_is_not_ok(tmp_path: Path) -> None:
+    """The first call could not create it: a failure, not 'the first call creates it'."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    check = doctor.check_state_dir(str(blocker / "state"))
+    assert check.status == FAIL
+    assert "cannot be created" in check.detail
+
+
+def test_state_dir_under_a_read_only_parent_is_not_ok(nobody_dir: Path) -> None:
+    """As an unprivileged user below a directory it cannot write: a failure."""
+    parent = nobody_dir / "root-owned"
+    parent.mkdir(mode=0o755)
+    script = ("import sys; from statusline import doctor; "
+              "c = doctor.check_state_dir(sys.argv[1]); print(c.status, c.detail)")
+    from tests.helpers_reliability import as_nobody
+
+    done = subprocess.run([*as_nobody(), sys.executable, "-c", script,
+                           str(parent / "x" / "state")],
+                          capture_output=True, text=True, timeout=30, check=False,
+                          cwd=nobody_dir)
+    assert done.stdout.startswith("fail "), done.stdout + done.stderr
+    assert "not writable by you" in done.stdout
+
+
+def test_package_check_names_another_copy(tmp_path: Path) -> None:
+    """A command whose Python imports another copy of statusline: a warning naming both."""
+    other = tmp_path / "other"
+    (other / "statusline").mkdir(parents=True)
+    (other / "statusline" / "__init__.py").write_text("")
+    fake_python = tmp_path / "bin" / "python3"
+    fake_python.parent.mkdir()
+    fake_python.write_text(f"#!/bin/sh\nPYTHONPATH={other} exec {sys.executable} \"$@\"\n")
+    fake_python.chmod(0o755)
+    script = tmp_path / "bin" / "statusline"
+    script.write_text(f"#!{fake_python}\nimport sys\n")
+    script.chmod(0o755)
+    check = doctor.check_package(str(script), dict(os.environ))
+    assert check.status == WARN, check.detail
+    assert str(other / "statusline") in check.detail
+    assert check.hint == f"run {script} doctor"
+
+
+def test_package_check_passes_for_this_installation() -> None:
+    """The command install writes runs this very package."""
+    check = doctor.check_package(claude_settings.installed_command(), dict(os.environ))
+    assert check.status == OK, check.detail
+    assert "the copy Claude Code runs" in check.detail
+
+
+def test_summary_counts_failures_and_warnings() -> None:
+    """The closing line counts both."""
+    checks = [doctor.Check("a", OK, ""), doctor.Check("b", WARN, ""),
+              doctor.Check("c", WARN, ""), doctor.Check("d", FAIL, "")]
+    assert doctor.summary(checks) == (
+        "1 check failed, 2 warnings: fix the failures above (each has a fix).")
+    assert doctor.summary(checks[:1]) == "All 1 checks passed."
