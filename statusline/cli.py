@@ -255,11 +255,10 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
     outcome = render_call(data, env, save=save, timed=True)
     elapsed_ms = (time.perf_counter() - started) * 1000
     cfg = load_config(env, Log(None, "off"))
-    from statusline.hotpath import width
-
     shown = [r.segment for r in outcome.results if r.segment is not None]
     separator = SYMBOLS.get(cfg.symbols, SYMBOLS["unicode"])["sep"]
-    kept = {id(s) for s in render_module.fit(shown, width(env), separator)}
+    fitted = dict(zip(map(id, shown), render_module.fit(shown, outcome.width, separator),
+                      strict=True))
     click.echo(outcome.line)
     click.echo("")
     rows = []
@@ -268,8 +267,10 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
             text = f"(failed: {result.error})"
         elif result.segment is None:
             text = "(nothing to show)"
-        elif id(result.segment) not in kept:
+        elif fitted.get(id(result.segment)) is None:
             text = f"{result.segment.text}  (dropped: the line is too wide)"
+        elif fitted[id(result.segment)] != result.segment.text:
+            text = f"{fitted[id(result.segment)]}  (short form; in full: {result.segment.text})"
         else:
             text = result.segment.text
         doc = (SEGMENTS[result.name].__doc__ or "").strip().splitlines()

@@ -16,6 +16,7 @@ import time
 
 from statusline import config as config_module
 from statusline import forecast, history, paths, render, segments
+from statusline.claude import padding as claude_padding
 from statusline.log import Log
 from statusline.payload import Payload, parse
 from statusline.sanitize import clean
@@ -28,7 +29,8 @@ STDIN_BUDGET_S = 0.3
 MAX_STDIN = 1 << 20
 FALLBACK = "statusline: see 'statusline doctor'"
 DEFAULT_COLUMNS = 120
-# Claude Code draws the row narrower than the terminal (190 columns give 186 cells).
+# Claude Code draws the row narrower than the terminal (190 columns give 186 cells), and
+# the statusLine's ``padding`` takes as many columns again on each side.
 ROW_MARGIN = 4
 
 TYPE_CHECKING = False
@@ -48,7 +50,8 @@ else:
 class Outcome:
     """What a call produced, for the hot path and for ``statusline render``/``explain``."""
 
-    __slots__ = ("line", "projection", "results", "state", "store_path", "store_status", "wrote")
+    __slots__ = ("line", "projection", "results", "state", "store_path", "store_status", "width",
+                 "wrote")
 
     def __init__(self) -> None:
         self.line = FALLBACK
@@ -58,6 +61,7 @@ class Outcome:
         self.store_path: str | None = None
         self.store_status = "none"
         self.wrote = False
+        self.width = DEFAULT_COLUMNS - ROW_MARGIN  # the cells the line was fitted to
 
 
 _fallback_line = FALLBACK
@@ -104,6 +108,7 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     offset = utc_offset(now)
     due = advance(state, payload, now, offset)
     cfg = load_config(env, log)
+    outcome.width = width(env, claude_padding.padding(env, payload.project_dir))
     if save and due and may_write and payload.session_id and backend is not None:
         # The save is the one step that can wait (a busy lock, a slow disk): render first,
         # so that a watchdog ending the call mid-save prints this line, not a bare fallback.
@@ -132,7 +137,7 @@ def _render(outcome: Outcome, payload: Payload, state: history.State, now: float
             log.error(f"segment {failed.name} failed: {failed.error}")
     shown = [r.segment for r in outcome.results if r.segment is not None]
     color = cfg.color and not env.get("NO_COLOR")
-    cells = width(env)
+    cells = outcome.width
     outcome.line = (render.line(shown, cells, ctx.symbols["sep"], color, cfg.theme)
                     or render.truncate(FALLBACK, cells))
 
@@ -175,16 +180,19 @@ def utc_offset(now: float) -> float:
         return 0.0
 
 
-def width(env: Mapping[str, str]) -> int:
-    """Cells available for the line, from ``COLUMNS`` (Claude Code sets it)."""
+def width(env: Mapping[str, str], padding: int = 0) -> int:
+    """Cells Claude Code gives the line: ``COLUMNS`` (it sets it) less its row margins.
+
+    The row is ``ROW_MARGIN`` narrower than the terminal, and ``padding`` columns narrower
+    again on each side; never less than one cell, never more than ``COLUMNS``.
+    """
     try:
         columns = int(env.get("COLUMNS", ""))
     except ValueError:
         columns = DEFAULT_COLUMNS
     if columns <= 0:
         columns = DEFAULT_COLUMNS
-    # At least 20 cells so the line says something, but never wider than COLUMNS itself.
-    return max(min(columns, 1000) - ROW_MARGIN, min(columns, 20))
+    return max(min(columns, 1000) - ROW_MARGIN - 2 * max(padding, 0), 1)
 
 
 def read_stdin(fd: int, limit: int, budget: float) -> bytes:

@@ -1,8 +1,10 @@
 """Turn segments into the one line Claude Code shows (pure).
 
-Width is counted in terminal cells; segments are dropped from the right (the least
-important come last) until the line fits, and a lone segment that is still too wide is cut
-with an ellipsis. Colour is SGR only, added here and nowhere else.
+Width is counted in terminal cells. A line that is too wide is fitted by importance, not
+position: each segment says how it gives way (a shorter form, a shortest one, then nothing)
+and at which rank, and the fitter takes the lowest-ranked steps of all segments first until
+the line fits; a lone segment that is still too wide is cut with an ellipsis. Colour is SGR
+only, added here and nowhere else.
 """
 
 from __future__ import annotations
@@ -71,26 +73,59 @@ def truncate(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def fit(segments: list[Segment], width: int, separator: str) -> list[Segment]:
-    """Drop segments from the right until the plain line fits ``width`` cells."""
-    kept = list(segments)
-    while len(kept) > 1 and cell_width(separator.join(s.text for s in kept)) > width:
-        kept.pop()
-    if kept and cell_width(kept[0].text) > width:
-        kept = [Segment(truncate(kept[0].text, width), kept[0].style)]
-    return kept
+def fit(segments: list[Segment], width: int, separator: str) -> list[str | None]:
+    """The text each segment shows in ``width`` cells (None: dropped), in the input order.
+
+    When the full line is too wide, the line is rebuilt from the most important piece down:
+    from every segment at its last step (dropped), the steps are undone from the highest rank
+    to the lowest (a segment's own steps last to first), each kept when the line still fits.
+    So a piece is only missing when everything more important is there and it does not fit
+    beside it. The most important piece is always shown, cut with an ellipsis if need be.
+    """
+    texts: list[str | None] = [s.text for s in segments]
+    if _joined_width(texts, separator) <= width:
+        return texts
+    forms = [[s.text, *(text for _, text in s.steps)] for s in segments]
+    level = [len(f) - 1 for f in forms]
+    undo = []
+    for index, segment in enumerate(segments):
+        floor = 0
+        for order, (rank, _) in enumerate(segment.steps, start=1):
+            floor = max(floor, rank)  # a segment's later step never comes before its earlier
+            undo.append((floor, -index, order, index))
+    undo.sort(reverse=True)  # highest rank first; on a tie the leftmost, its last step first
+    texts = [f[-1] for f in forms]
+    for _, _, order, index in undo:
+        if level[index] != order:
+            continue  # a later step of this segment could not be undone: this one neither
+        before = texts[index]
+        texts[index] = forms[index][order - 1]
+        first = not before and not any(t for i, t in enumerate(texts) if i != index)
+        if not first and _joined_width(texts, separator) > width:
+            texts[index] = before
+        else:
+            level[index] = order - 1
+    # Segments that cannot give way (no steps) and still do not fit: drop from the right.
+    while sum(1 for t in texts if t) > 1 and _joined_width(texts, separator) > width:
+        texts[max(i for i, t in enumerate(texts) if t)] = None
+    return [truncate(t, width) if t else None for t in texts]
+
+
+def _joined_width(texts: list[str | None], separator: str) -> int:
+    return cell_width(separator.join(t for t in texts if t))
 
 
 def line(segments: list[Segment], width: int, separator: str, color: bool, theme: str) -> str:
     """Join ``segments`` into one line of at most ``width`` cells (colour codes excluded)."""
-    kept = fit(segments, max(width, 1), separator)
+    shown = [(text, s.style) for text, s in zip(fit(segments, max(width, 1), separator),
+                                                 segments, strict=True) if text]
     if not color:
-        return separator.join(s.text for s in kept)
+        return separator.join(text for text, _ in shown)
     palette = THEMES.get(theme, THEMES["default"])
     dim = palette["dim"]
     parts = []
-    for segment in kept:
-        code = palette.get(segment.style, "")
-        parts.append(f"{code}{segment.text}{RESET}" if code else segment.text)
+    for text, style in shown:
+        code = palette.get(style, "")
+        parts.append(f"{code}{text}{RESET}" if code else text)
     joint = f"{dim}{separator}{RESET}" if dim else separator
     return joint.join(parts)

@@ -54,17 +54,55 @@ class Context:
         return SYMBOLS.get(self.config.symbols, SYMBOLS["unicode"])
 
 
+# How segments give way when the line is too narrow (``render.fit``): each step has a rank
+# and the lowest ranks of all segments go first. Least useful first: the pace; the detail of
+# freshness, sessions and the other window; the model name (before any pooled figure); the
+# key window's detail (rate, clock time); freshness and sessions; the other window; the key
+# window's bare figure; the context; the key window (the binding one, else 5h) last of all.
+RANK_PACE = 10
+RANK_FRESHNESS_SHORT = 20
+RANK_SESSIONS_SHORT = 25
+RANK_OTHER_SHORT = 30
+RANK_MODEL = 40
+RANK_KEY_SHORT = 45
+RANK_FRESHNESS = 60
+RANK_SESSIONS = 65
+RANK_OTHER_TINY = 68
+RANK_OTHER = 72
+RANK_KEY_TINY = 85
+RANK_CONTEXT = 95
+RANK_KEY = 100
+RANK_DEFAULT = 50  # a segment that says nothing about itself
+
+
 class Segment:
-    """A piece of text with a semantic style (``normal``, ``dim``, ``ok``, ``warn``, ``alert``)."""
+    """A piece of text with a semantic style (``normal``, ``dim``, ``ok``, ``warn``, ``alert``).
 
-    __slots__ = ("style", "text")
+    ``steps`` say how it gives way on a narrow line: ``(rank, text)`` pairs in order, a
+    shorter text or ``None`` (dropped); ``render.fit`` takes the lowest ranks first.
+    """
 
-    def __init__(self, text: str, style: str = "normal") -> None:
+    __slots__ = ("steps", "style", "text")
+
+    def __init__(self, text: str, style: str = "normal",
+                 steps: tuple[tuple[int, str | None], ...] = ((RANK_DEFAULT, None),)) -> None:
         self.text = text
         self.style = style
+        self.steps = steps
 
     def __repr__(self) -> str:
         return f"Segment({self.text!r}, {self.style!r})"
+
+
+def _giving_way(full: str, *forms: tuple[int, str | None]) -> tuple[tuple[int, str | None], ...]:
+    """The steps of ``forms``, leaving out any that would not change the text."""
+    steps: list[tuple[int, str | None]] = []
+    current: str | None = full
+    for rank, text in forms:
+        if text != current:
+            steps.append((rank, text))
+            current = text
+    return tuple(steps)
 
 
 class SegmentResult:
@@ -155,15 +193,29 @@ def usage_style(pct: float, config: Config) -> str:
 def model(ctx: Context) -> Segment | None:
     """The session's model (e.g. Opus 5.5)."""
     name = clean(ctx.payload.model or "", 24)
-    return Segment(name, "model") if name else None  # a name of control bytes only: nothing
+    if not name:  # a name of control bytes only: nothing
+        return None
+    return Segment(name, "model", ((RANK_MODEL, None),))
 
 
 def context(ctx: Context) -> Segment | None:
     """This session's context window use (ctx 43%); ctx – before the first reply."""
     pct = ctx.payload.context_pct
     if pct is None:
-        return Segment("ctx –" if ctx.config.symbols == "unicode" else "ctx -", "dim")
-    return Segment(f"ctx {format_pct(pct)}", usage_style(pct, ctx.config))
+        return Segment("ctx –" if ctx.config.symbols == "unicode" else "ctx -", "dim",
+                       ((RANK_CONTEXT, None),))
+    return Segment(f"ctx {format_pct(pct)}", usage_style(pct, ctx.config),
+                   ((RANK_CONTEXT, None),))
+
+
+def key_window(projection: Projection) -> str | None:
+    """The window whose figure the line keeps longest: the binding one, else 5h, else 7d."""
+    if projection.binding_window in projection.windows:
+        return projection.binding_window
+    for name in ("five_hour", "seven_day"):
+        if name in projection.windows:
+            return name
+    return None
 
 
 def _window_segment(ctx: Context, name: str) -> Segment | None:
@@ -171,29 +223,43 @@ def _window_segment(ctx: Context, name: str) -> Segment | None:
     forecast = ctx.projection.windows.get(name)
     if forecast is None:
         if name in ctx.projection.ended:
-            return Segment(f"{label} reset", "ok")
+            return Segment(f"{label} reset", "ok", ((RANK_OTHER, None),))
         return None
-    return Segment(_window_text(ctx, label, forecast), _window_style(ctx, forecast))
+    full, short, tiny = _window_forms(ctx, label, forecast)
+    if key_window(ctx.projection) == name:
+        steps = _giving_way(full, (RANK_KEY_SHORT, short), (RANK_KEY_TINY, tiny), (RANK_KEY, None))
+    else:
+        steps = _giving_way(full, (RANK_OTHER_SHORT, short), (RANK_OTHER_TINY, tiny),
+                            (RANK_OTHER, None))
+    return Segment(full, _window_style(ctx, forecast), steps)
 
 
-def _window_text(ctx: Context, label: str, w: WindowForecast) -> str:
+def _window_forms(ctx: Context, label: str, w: WindowForecast) -> tuple[str, str, str]:
+    """The window's full, short and shortest texts (``style = "compact"``: full is short).
+
+    Full: ``7d 88% +1.8%/h → limit Thu 14:05 (5h45)``; short: ``7d 88% → 5h45``;
+    shortest: ``7d 88%``.
+    """
     sym = ctx.symbols
-    compact = ctx.config.style == "compact"
-    text = f"{label} {format_pct(w.used_pct)}"
+    tiny = f"{label} {format_pct(w.used_pct)}"
     until_reset = format_duration(w.resets_at - ctx.now)
     if w.used_pct >= 100:
-        return f"{text} limit, resets {until_reset}"
+        return f"{tiny} limit, resets {until_reset}", f"{tiny} resets {until_reset}", tiny
     approx = sym["approx"] if w.thin else ""
     if w.limit_before_reset and w.eta_limit_at is not None:
         left = round_eta(w.eta_limit_at - ctx.now)
-        rate = "" if compact or not w.rate_pct_per_hour else f" +{format_rate(w.rate_pct_per_hour)}"
+        short = f"{tiny} {sym['arrow']} {approx}{format_duration(left)}"
+        if ctx.config.style == "compact":
+            return short, short, tiny
+        rate = f" +{format_rate(w.rate_pct_per_hour)}" if w.rate_pct_per_hour else ""
         when = format_clock(ctx.now + left, ctx.utc_offset, ctx.now)
-        if compact:
-            return f"{text} {sym['arrow']} {approx}{format_duration(left)}"
-        return f"{text}{rate} {sym['arrow']} limit {approx}{when} ({approx}{format_duration(left)})"
-    if w.rate_pct_per_hour is not None and w.rate_pct_per_hour > 0 and not compact:
-        return f"{text} {sym['ok']} resets {until_reset}"
-    return f"{text} resets {until_reset}"
+        full = f"{tiny}{rate} {sym['arrow']} limit {approx}{when} ({approx}{format_duration(left)})"
+        return full, short, tiny
+    short = f"{tiny} resets {until_reset}"
+    if (w.rate_pct_per_hour is not None and w.rate_pct_per_hour > 0
+            and ctx.config.style != "compact"):
+        return f"{tiny} {sym['ok']} resets {until_reset}", short, tiny
+    return short, short, tiny
 
 
 def _window_style(ctx: Context, w: WindowForecast) -> str:
@@ -225,10 +291,13 @@ def cost(ctx: Context) -> Segment | None:
     text = f"${spent:.2f}"
     rate = ctx.projection.usd_per_hour
     if not rate:  # unknown, or nothing spent since the store first saw these sessions
-        return Segment(text)
-    if len(ctx.state.live_sessions(ctx.now)) > 1:
-        return Segment(f"{text}, pool ${rate:.2f}/h")
-    return Segment(f"{text} ${rate:.2f}/h")
+        return Segment(text, "normal", ((RANK_KEY, None),))
+    hourly = f"${rate:.2f}/h"
+    full = (f"{text}, pool {hourly}" if len(ctx.state.live_sessions(ctx.now)) > 1
+            else f"{text} {hourly}")
+    # Without rate limits the pooled $/h is the pooled figure: it goes last.
+    return Segment(full, "normal", _giving_way(
+        full, (RANK_KEY_SHORT, f"{text} {hourly}"), (RANK_KEY_TINY, hourly), (RANK_KEY, None)))
 
 
 def pace(ctx: Context) -> Segment | None:
@@ -247,19 +316,21 @@ def pace(ctx: Context) -> Segment | None:
     ratio = w.used_pct / (elapsed / length * 100)
     style = "warn" if ratio > 1.2 else "dim"
     times = "×" if ctx.config.symbols == "unicode" else "x"
-    return Segment(f"{WINDOW_LABELS[w.name]} pace {ratio:.1f}{times}", style)
+    return Segment(f"{WINDOW_LABELS[w.name]} pace {ratio:.1f}{times}", style, ((RANK_PACE, None),))
 
 
 def sessions(ctx: Context) -> Segment | None:
     """How many sessions share the pool now, and this session's share of the last hour."""
     live = ctx.state.live_sessions(ctx.now)
     count = max(len(live), 1)
-    text = f"{count} session" + ("s" if count != 1 else "")
+    short = f"{count} session" + ("s" if count != 1 else "")
     sid = ctx.payload.session_id
     share = ctx.projection.shares.get(sid) if sid else None
+    full = short
     if count > 1 and share is not None and ctx.config.style != "compact":
-        text += f", this {round(share * 100)}%"
-    return Segment(text, "dim")
+        full += f", this {round(share * 100)}%"
+    return Segment(full, "dim", _giving_way(
+        full, (RANK_SESSIONS_SHORT, short), (RANK_SESSIONS, None)))
 
 
 def freshness(ctx: Context) -> Segment | None:
@@ -268,13 +339,15 @@ def freshness(ctx: Context) -> Segment | None:
     if not windows:
         return None
     newest = max(windows, key=lambda w: w.observed_at)
-    text = format_age(ctx.now - newest.observed_at)
+    age = format_age(ctx.now - newest.observed_at)
+    full = age
     by = newest.observed_by
     if by and by != ctx.payload.session_id:
         other = ctx.state.sessions.get(by)
         label = other and (other.session_name or _basename(other.project_dir))
-        text += f" via {clean(label, 20)}" if label else f" via {clean(by[:8], 8)}"
-    return Segment(text, "dim")
+        full += f" via {clean(label, 20)}" if label else f" via {clean(by[:8], 8)}"
+    return Segment(full, "dim", _giving_way(
+        full, (RANK_FRESHNESS_SHORT, age), (RANK_FRESHNESS, None)))
 
 
 def _basename(path: str | None) -> str | None:
