@@ -12,7 +12,8 @@ from statusline.claude.padding import padding, padding_in
 
 
 def entry(value: object) -> bytes:
-    return json.dumps({"statusLine": {"type": "command", "command": "x", "padding": value}}).encode()
+    document = {"statusLine": {"type": "command", "command": "x", "padding": value}}
+    return json.dumps(document).encode()
 
 
 @pytest.mark.parametrize(("data", "expected"), [
