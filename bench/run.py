@@ -21,9 +21,13 @@ What it does, in order (standard library only; Linux, for os.posix_spawn/os.wait
 4. Runs 16 simulated sessions (distinct session ids), each calling once a second, staggered,
    for 30 s on the real clock, and reports the total CPU as % of one core; once through the
    console script pip wrote, once through the launcher uv writes (it skips ``import re``).
+   Then 4 and 16 idle sessions, each ticking once per refreshInterval (default 10 s, what
+   ``statusline install`` writes; ``--idle-interval``) for six intervals: the standing cost
+   of the default.
 5. Writes ``bench/out/results.md`` (tables) and ``bench/out/results.json`` (everything).
 
 Options: --quick, --runs N, --warmup N, --scale-seconds S, --no-hyperfine, --no-scale,
+--idle-interval S, --idle-seconds S, --no-idle,
 --python PATH (the interpreter to build the venv from), --source DIR (another tree of the
 package, e.g. an older commit from `git archive`, to compare; default: this checkout),
 --out DIR (default bench/out), --keep (keep the work directory).
@@ -86,6 +90,10 @@ TARGETS = {  # case -> (max ratio of wall medians to the floor, what the issue a
     "inspect_json": 6.0,
 }
 SCALE_TARGET_PCT = 30.0
+# Idle sessions: Claude Code re-runs each one every refreshInterval seconds. The default is
+# what `statusline install` writes (statusline.claude.entry.DEFAULT_REFRESH_INTERVAL_S).
+IDLE_INTERVAL_S = 10.0
+IDLE_SESSIONS = (4, 16)
 
 
 def log(message: str) -> None:
@@ -355,8 +363,10 @@ def children_cpu_s() -> float:
 
 
 def scale(bench: Bench, script: str, name: str, sessions: int, seconds: float,
-          warmup_s: float) -> dict[str, object]:
-    """``sessions`` sessions each calling once a second, staggered, on the real clock.
+          warmup_s: float, interval_s: float = 1.0) -> dict[str, object]:
+    """``sessions`` sessions each calling once every ``interval_s`` seconds, staggered, on
+    the real clock (1 s: busy sessions; Claude Code's refreshInterval: idle ones, whose
+    ticks repeat the same payload).
 
     CPU is charged for every call and anything it leaves behind: this process becomes a
     child subreaper, so orphans are reaped here and counted in RUSAGE_CHILDREN.
@@ -418,7 +428,8 @@ def scale(bench: Bench, script: str, name: str, sessions: int, seconds: float,
 
     def phase(duration: float, counted: bool) -> None:
         begin = time.perf_counter()
-        events = sorted((k + i / sessions, i) for k in range(round(duration))
+        ticks = max(round(duration / interval_s), 1)
+        events = sorted(((k + i / sessions) * interval_s, i) for k in range(ticks)
                         for i in range(sessions))
         for offset, i in events:
             delay = begin + offset - time.perf_counter()
@@ -450,7 +461,8 @@ def scale(bench: Bench, script: str, name: str, sessions: int, seconds: float,
     return {
         "launcher": os.path.basename(script),
         "sessions": sessions,
-        "hz": 1.0,
+        "hz": 1.0 / interval_s,
+        "interval_s": interval_s,
         "seconds": seconds,
         "warmup_s": warmup_s,
         "calls": len(counted),
@@ -586,6 +598,23 @@ def markdown(result: dict[str, object]) -> str:
             f" / {s['latency_ms_max']:.1f} | {s['exit_nonzero']} | {s['empty_output']} | "
             f"{s['fallback_lines']} | ≤ {SCALE_TARGET_PCT:.0f} % {verdict} |",
         ]
+    idle_rows = result.get("idle") or []
+    assert isinstance(idle_rows, list)
+    if idle_rows:
+        lines += [
+            "",
+            "| idle sessions (one tick each per refreshInterval, real clock) | calls | window s "
+            "| CPU % of one core | CPU ms/call | CPU/call × floor | latency p50 / p90 ms "
+            "| exit≠0 |",
+            "|---|---:|---:|---:|---:|---:|---|---:|",
+        ]
+    floor_cpu = rows["floor"]["cpu_ms_median"]
+    for s in idle_rows:
+        lines.append(
+            f"| {s['sessions']} idle sessions, refreshInterval {s['interval_s']:g} s, pip's "
+            f"launcher | {s['calls']} | {s['window_s']:.1f} | {s['cpu_pct_of_one_core']:.2f} | "
+            f"{s['cpu_ms_per_call']:.1f} | {s['cpu_ms_per_call'] / floor_cpu:.2f} | "
+            f"{s['latency_ms_p50']:.1f} / {s['latency_ms_p90']:.1f} | {s['exit_nonzero']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -597,6 +626,12 @@ def main() -> None:
     parser.add_argument("--scale-seconds", type=float, default=None)
     parser.add_argument("--no-hyperfine", action="store_true")
     parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--idle-interval", type=float, default=IDLE_INTERVAL_S,
+                        help="refreshInterval of the idle-sessions rows (default: what "
+                             "`statusline install` writes)")
+    parser.add_argument("--idle-seconds", type=float, default=None,
+                        help="window of each idle-sessions row (default: 6 intervals)")
+    parser.add_argument("--no-idle", action="store_true", help="skip the idle-sessions rows")
     parser.add_argument("--python", default=sys.executable,
                         help="base interpreter for the venv (default: the one running this)")
     parser.add_argument("--source", default=CHECKOUT,
@@ -676,6 +711,18 @@ def main() -> None:
                     problems.append(f"{name}: failed or empty calls")
                 scale_result.append(row)
 
+        idle_result = []
+        if not args.no_idle:
+            idle_seconds = args.idle_seconds or 6 * args.idle_interval
+            for sessions in IDLE_SESSIONS:
+                log(f"{sessions} idle sessions, a tick every {args.idle_interval:g} s, for "
+                    f"{idle_seconds:.0f} s (+ one interval of warm-up) ...")
+                row = scale(bench, bench.script, f"idle_{sessions}", sessions, idle_seconds,
+                            args.idle_interval, interval_s=args.idle_interval)
+                if row["exit_nonzero"] or row["empty_output"]:
+                    problems.append(f"idle_{sessions}: failed or empty calls")
+                idle_result.append(row)
+
         rows = summarise(cases, floor)
         targets = {
             key: {"max": limit, "met": rows[key]["ratio_wall"] <= limit}
@@ -700,6 +747,7 @@ def main() -> None:
             },
             "hyperfine": hf,
             "scale": scale_result,
+            "idle": idle_result,
             "scale_target_pct": SCALE_TARGET_PCT,
             "problems": problems,
             "command": "python3 bench/run.py" + (" --quick" if args.quick else ""),

@@ -411,3 +411,17 @@ def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> 
     with pytest.raises(StatuslineError, match="changed while statusline was editing"):
         cs.apply(plan, str(tmp_path / "state"))
     assert path.read_text() == '{"a": 2}'
+
+
+def test_the_benchmark_measures_the_interval_install_writes() -> None:
+    """bench/run.py's idle-sessions rows run at the default refreshInterval."""
+    import ast
+
+    source = (Path(__file__).resolve().parent.parent / "bench" / "run.py").read_text()
+    values = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in ("IDLE_INTERVAL_S", "IDLE_SESSIONS")
+    }
+    assert values == {"IDLE_INTERVAL_S": cs.DEFAULT_REFRESH_INTERVAL_S, "IDLE_SESSIONS": (4, 16)}
