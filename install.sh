@@ -166,7 +166,8 @@ if [ "$YES" -eq 0 ] && [ "$DRY_RUN" -eq 0 ]; then
             *) die "nothing was installed" ;;
         esac
     else
-        die "not a terminal, so cannot ask for confirmation" "run ./install.sh --yes"
+        die "not a terminal, so cannot ask for confirmation (nothing was installed)" \
+            "to install without being asked, add --yes: $0 --yes"
     fi
 fi
 
@@ -235,14 +236,22 @@ if [ "$DRY_RUN" -eq 1 ]; then
     exit 0
 fi
 info "Installed: $STATUSLINE"
+DOCTOR="statusline doctor"
 case ":$PATH:" in
     *":$COMMAND_DIR:"*) ;;
     *)
+        DOCTOR="$STATUSLINE doctor"
         info ""
-        info "$COMMAND_DIR is not on your PATH. Add it (e.g. in ~/.profile or your shell's rc file):"
+        if [ "$WIRE" -eq 1 ]; then
+            info "$COMMAND_DIR is not on your PATH. The status line works anyway: Claude Code"
+            info "runs it by its full path. To type \`statusline\` in a shell, add the directory"
+            info "to PATH (e.g. in ~/.profile or your shell's rc file):"
+        else
+            info "$COMMAND_DIR is not on your PATH. Add it (e.g. in ~/.profile or your shell's rc file):"
+        fi
         info "    export PATH=\"$COMMAND_DIR:\$PATH\""
         ;;
 esac
 info ""
 info "Next: open Claude Code; the line appears with the first reply."
-info "Check the setup any time with: statusline doctor"
+info "Check the setup any time with: $DOCTOR"

@@ -164,7 +164,7 @@ def test_asks_for_yes_without_a_terminal(home: Path) -> None:
     """No terminal to ask on and no --yes: nothing is installed, and the hint says --yes."""
     done = sh([str(SCRIPT)], new_user(home, system_path()))
     assert done.returncode == 1
-    assert "--yes" in done.stderr
+    assert f"hint: to install without being asked, add --yes: {SCRIPT} --yes" in done.stderr
     assert not (home / ".local").exists()
 
 
@@ -200,6 +200,9 @@ def check_end_to_end(home: Path, env: dict[str, str], method_words: str, env_pre
     assert method_words in first.stdout
     assert "Next:" in first.stdout
     assert "is not on your PATH" in first.stdout  # ~/.local/bin is not on this PATH
+    assert "The status line works anyway: Claude Code" in first.stdout
+    assert f"Check the setup any time with: {home / '.local' / 'bin' / 'statusline'} doctor" \
+        in first.stdout
     settings = home / ".claude" / "settings.json"
     entry = json.loads(settings.read_text())["statusLine"]
     command = entry["command"]
@@ -221,8 +224,9 @@ def check_end_to_end(home: Path, env: dict[str, str], method_words: str, env_pre
     doctor = sh(["statusline", "doctor"], user_env, cwd=home)
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     payload = (REPO / "examples" / "payloads" / "oauth-003.json").read_bytes()
+    # The entry works without ~/.local/bin on PATH: Claude Code runs it by its full path.
     line = subprocess.run(command, shell=True, input=payload, capture_output=True, check=False,
-                          env=dict(user_env, NO_COLOR="1", STATUSLINE_NOW="1795519800"))
+                          env=dict(env, NO_COLOR="1", STATUSLINE_NOW="1795519800"))
     assert line.returncode == 0 and line.stderr == b""
     assert b"ctx 1%" in line.stdout and b"5h 24%" in line.stdout
 
