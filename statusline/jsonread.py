@@ -2,8 +2,8 @@
 
 ``json.loads`` is the C scanner of the ``_json`` module behind a pure-Python wrapper whose
 import compiles regular expressions and so pulls in ``re``, ``enum`` and ``functools``: about
-7 ms, as much as the rest of a status-line call above the bare interpreter (see README,
-Performance). ``loads`` drives that same C scanner with ``json.JSONDecoder``'s default
+7 ms, as much as the rest of a status-line call above the bare interpreter (see
+docs/performance.md). ``loads`` drives that same C scanner with ``json.JSONDecoder``'s default
 settings, so a document it accepts decodes to exactly what ``json.loads`` returns. Anything
 it does not accept (bad JSON, or an interpreter without ``_json``) is handed to
 ``json.loads`` itself, which returns or raises exactly as usual; only bad input pays for

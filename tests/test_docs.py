@@ -102,3 +102,39 @@ def test_shell_completion_works_as_documented() -> None:
     done = subprocess.run([sys.executable, "-m", "statusline"], env=env, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, check=False, timeout=60)
     assert "plain,inspect" in done.stdout and "plain,install" in done.stdout
+
+
+def test_every_docs_link_in_the_readme_exists() -> None:
+    """The long memos moved to docs/: each link from the README points at a file."""
+    links = re.findall(r"\]\((docs/[^)#]+)", README)
+    assert {"docs/performance.md", "docs/reliability.md", "docs/forecast.md"} <= set(links)
+    for link in links:
+        assert (REPO / link).is_file(), link
+
+
+def test_readme_shows_the_entry_install_writes() -> None:
+    """The settings entry quoted under Install is the one `statusline install` writes."""
+    import json
+
+    from statusline.claude import settings as claude_settings
+
+    quoted = re.search(r'^"statusLine": (\{.*\})$', README, re.MULTILINE)
+    assert quoted is not None
+    shown = json.loads(quoted.group(1))
+    written = claude_settings.desired_entry(None, shown["command"], None)
+    assert shown == written
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    """The README's test command is the one .ci/run runs on a fresh machine."""
+    section = README.split("## Run the tests", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r"```sh\n(.+)\n```", section)
+    assert command is not None
+    assert command.group(1) in (REPO / ".ci" / "run").read_text()
+
+
+def test_readme_install_section_names_the_non_interactive_flag() -> None:
+    """Without a terminal install.sh cannot ask: the README and the script's hint say --yes."""
+    section = README.split("## Install and wire into Claude Code", 1)[1].split("\n## ", 1)[0]
+    assert "./install.sh --yes" in section
+    assert "add --yes" in (REPO / "install.sh").read_text()

@@ -1,6 +1,6 @@
 """The import budget of the status-line call (no arguments, payload on stdin).
 
-Start-up and imports are nearly the whole cost of a call (README, Performance), so which
+Start-up and imports are nearly the whole cost of a call (docs/performance.md), so which
 modules a call loads is part of its contract. Each test runs the real entry point in a fresh
 interpreter, as Claude Code does, and lists what the call imported beyond the interpreter's
 own start-up (``sys.modules`` after the call minus ``sys.modules`` of ``python -c pass`` in
