@@ -186,7 +186,7 @@ def slow_fsync(fd):
 os.fsync = slow_fsync
 env = {"STATUSLINE_STATE_DIR": sys.argv[3], "STATUSLINE_NOW": sys.argv[4]}
 template = json.loads(sys.argv[5])
-import filelock  # noqa: F401 - imported before "ready", so the kill window is all saving
+import statusline.store.lock  # imported before "ready", so the kill window is all saving
 hotpath.render_call(json.dumps(template).encode(), env, save=False)
 print("ready", flush=True)
 seq = first

@@ -4,7 +4,7 @@ This is the I/O shell around the pure core (``payload`` -> ``history`` -> ``fore
 ``segments`` -> ``render``). It never raises, never waits past its budget and never writes
 to stderr: a broken store, a busy lock or a hostile payload each cost a feature, not the
 line. Only what the call needs is imported: no click, no logging, no tomllib unless a config
-file exists, and filelock only when the call writes.
+file exists, and ``json`` (to write) only when the call writes; the lock is ``fcntl.flock``.
 """
 
 from __future__ import annotations

@@ -79,13 +79,13 @@ def check_lock(store_path: str | None, timeout: float = 1.0, verbose: bool = Fal
     if store_path is None or not os.path.isdir(os.path.dirname(store_path)):
         return Check(name, OK, "no store yet, so nothing to lock")
     lock_path = paths.lock_file(store_path)
-    from filelock import FileLock, Timeout
+    from statusline.store.lock import LockBusyError, StoreLock  # the hot path's own lock
 
     started = time.monotonic()
     try:
-        with FileLock(lock_path, timeout=timeout, mode=0o600):
+        with StoreLock(lock_path, timeout, 0.01):
             waited = time.monotonic() - started
-    except Timeout:
+    except LockBusyError:
         return Check(name, FAIL, f"{lock_path} is held by another process for over {timeout:g}s",
                      "a stuck process holds it: find it with `fuser " + lock_path + "`")
     except OSError as error:

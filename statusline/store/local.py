@@ -2,10 +2,11 @@
 
 Reads never lock: every write is a temp file in the same directory, fsynced, then
 ``os.replace``d over the store, so a reader sees the old or the new document, never a torn
-one. Writers serialise on a sidecar ``FileLock`` with a short timeout; a writer that cannot
-get it in time skips its save (the next call brings the same news again). The directory is
-created 0700 and files 0600; a symlink, FIFO, directory or hard link planted at a path is
-never written through, and a file that does not parse is moved aside and rebuilt.
+one. Writers serialise on the sidecar lock (``store.lock``: flock, as filelock takes it) with
+a short timeout; a writer that cannot get it in time skips its save (the next call brings the
+same news again). The directory is created 0700 and files 0600; a symlink, FIFO, directory
+or hard link planted at a path is never written through, and a file that does not parse is
+moved aside and rebuilt.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ ORPHAN_TEMP_AGE_S = 10.0
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from filelock import BaseFileLock
 
 # What a read found, which decides whether this call may write.
 OK, MISSING, CORRUPT, NEWER, FOREIGN, UNUSABLE = (
@@ -190,15 +189,12 @@ def update(path: str, change: Callable[[State], bool]) -> State | None:
     lock_path = path + ".lock"
     if not _safe_lock_path(lock_path):
         return None
-    import json  # like filelock: only calls that write pay for it (``re`` comes with it)
+    import json  # only calls that write pay for it (``re`` comes with it)
+
+    from statusline.store.lock import LockBusyError, StoreLock
 
     try:
-        from filelock import FileLock, Timeout  # only calls that write pay for this import
-    except ImportError:
-        return None
-    try:
-        lock = _native_lock(FileLock, lock_path)
-        with lock.acquire(timeout=LOCK_TIMEOUT_S, poll_interval=LOCK_POLL_S):
+        with StoreLock(lock_path, LOCK_TIMEOUT_S, LOCK_POLL_S):
             current = read(path)
             if current.status == CORRUPT:
                 quarantine(path)
@@ -211,21 +207,9 @@ def update(path: str, change: Callable[[State], bool]) -> State | None:
                 write_atomic(path, text)
             sweep_orphans(path)
             return state
-    except (Timeout, OSError, ValueError, RuntimeError):
+    except (LockBusyError, OSError, ValueError, RuntimeError, ImportError):
         # Busy, unwritable, full, or a lock the platform cannot provide: skip this save.
         return None
-
-
-def _native_lock(factory: Callable[..., BaseFileLock], lock_path: str) -> BaseFileLock:
-    """A kernel (flock) lock on ``lock_path``; never filelock's soft-lock fallback.
-
-    On a filesystem without flock, filelock would otherwise switch to a marker file that
-    writes our pid into whatever stands at the lock path and warns on stderr.
-    """
-    try:
-        return factory(lock_path, timeout=LOCK_TIMEOUT_S, mode=0o600, fallback_to_soft=False)
-    except TypeError:  # filelock older than 3.30 has no switch (and no fallback to avoid)
-        return factory(lock_path, timeout=LOCK_TIMEOUT_S, mode=0o600)
 
 
 def _safe_lock_path(lock_path: str) -> bool:
