@@ -35,14 +35,15 @@ def _now() -> float:
     return clock(os.environ)
 
 
-def _open_store() -> tuple[str, str, store.ReadResult]:
+def _open_account_store() -> tuple[str, str, store.ReadResult, store_backend.StoreChoice]:
+    """The store of the account in use, as ``_open_store``, with the store choice."""
     choice = store_backend.choose(os.environ)
     if choice.path is None or choice.backend is None:
         raise StatuslineError(
             "cannot find a state directory (HOME is not set)",
             "set HOME, or STATUSLINE_STATE_DIR to a private directory",
         )
-    return paths.profile_name(os.environ), choice.path, choice.backend.read()
+    return paths.profile_name(os.environ), choice.path, choice.backend.read(), choice
 
 
 def _use_color() -> bool:
@@ -93,12 +94,19 @@ def inspect(as_json: bool, ascii_only: bool) -> None:
         statusline inspect
         statusline inspect --json | jq '.windows.five_hour.used_percentage'
     """
-    profile, path, result = _open_store()
+    profile, path, result, choice = _open_account_store()
     now = _now()
+    from statusline.history.usage import fold_usage
     from statusline.hotpath import utc_offset
 
+    facts = choice.facts
+    if facts.account is not None:
+        result.state.account, result.state.account_label = facts.account, facts.label
+    # The client's usage cache as it stands now (shown, not saved: the line saves it).
+    fold_usage(result.state, facts.usage, facts.account, now)
     projection = forecast.project(result.state, now, utc_offset(now))
-    data = report.snapshot(result.state, projection, now, profile, path, result.status)
+    data = report.snapshot(result.state, projection, now, profile, path, result.status,
+                           account_source=facts.source if facts.account else None)
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return

@@ -11,7 +11,8 @@ import os
 import stat
 
 DEFAULT_SEGMENTS = (
-    "model", "context", "five_hour", "seven_day", "cost", "sessions", "freshness", "pace",
+    "model", "context", "five_hour", "seven_day", "spend_limit", "model_week", "cost",
+    "sessions", "freshness", "pace",
 )
 THEMES = ("default", "mono", "vivid")
 STYLES = ("full", "compact")

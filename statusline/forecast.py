@@ -29,7 +29,8 @@ import math
 
 from statusline import limit_odds
 from statusline.history import WINDOW_SECONDS, State, Window
-from statusline.payload import WINDOW_NAMES
+from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
+from statusline.spend import spend_forecast
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -123,6 +124,18 @@ def project(state: State, now: float, utc_offset: float = 0.0) -> Projection:
             projection.windows[name] = forecast_window(name, window, now, idle, utc_offset)
         elif state.windows[name] is not None or state.archive[name]:
             projection.ended.add(name)
+    for name in state.windows:  # the spend limit and per-model weeks, once seen
+        window = state.current_window(name, now)
+        if name in WINDOW_NAMES:
+            continue
+        if window is None:
+            if name == SPEND_LIMIT and (state.windows[name] or state.archive.get(name)):
+                projection.ended.add(name)
+        elif name == SPEND_LIMIT:
+            projection.windows[name] = spend_forecast(window, now, WindowForecast(name, window))
+        else:
+            # A per-model week from the usage cache: readings are rare, so no momentum.
+            projection.windows[name] = forecast_window(name, window, now, None, utc_offset)
     projection.binding_window = binding_window(projection.windows)
     spent = spend_by_session(state, now, SHARE_SPAN_S)
     total = sum(spent.values())

@@ -96,6 +96,11 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     log_path = paths.log_file(directory) if usable_dir and directory else None
     log = Log(log_path, env.get("STATUSLINE_LOG"))
     outcome.store_path = choice.path
+    facts = choice.facts
+    payload.account, payload.account_label = facts.account, facts.label
+    payload.usage_cache = facts.usage
+    for reason in payload.rejected:
+        log.debug(f"rate limits rejected: {reason}")
     state = history.State()
     if backend is not None and usable_dir:
         result = backend.read()

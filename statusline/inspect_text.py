@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from statusline.chart import chart
 from statusline.history import WINDOW_SECONDS
+from statusline.inspect_limits import account_line, limit_lines
 from statusline.render import cell_width, truncate
 from statusline.segments import format_age, format_clock, format_duration
 
@@ -97,6 +98,7 @@ def format_report(
         f"  store {store_info['path']} ({store_info['status']}, "
         f"schema {store_info['schema_version']})"
     )
+    add(account_line(data))
     sessions = data["sessions"]
     assert isinstance(sessions, list)
     windows = data["windows"]
@@ -147,6 +149,8 @@ def format_report(
                 utc_offset=utc_offset,
             )
         )
+    lines.extend(limit_lines(data, now, width, color, ascii_only, utc_offset, warn_pct,
+                             alert_pct, cut=lambda text: _cut(text, width, ascii_only)))
     binding = data.get("binding_window")
     add("")
     add(

@@ -64,3 +64,23 @@ def loads(text: str, parse_constant: Callable[[str], object] | None = None) -> o
     import json  # bad input (or no C scanner): let the standard library decide and explain
 
     return json.loads(text, parse_constant=parse_constant)
+
+
+def scan_value(text: str) -> tuple[object, int] | None:
+    """The first JSON value in ``text`` and the index just past it, or None.
+
+    For cutting one value out of a larger document without decoding the rest; text after
+    the value is not looked at. Never imports ``json``: None also when there is no C scanner.
+    """
+    if _make_scanner is None:
+        return None
+    scanner = _scanners.get(None)
+    if scanner is None:
+        settings = _DecoderSettings(_default_constant)
+        scanner = _scanners[None] = _make_scanner(settings)  # type: ignore[arg-type]
+    start = len(text) - len(text.lstrip(_WHITESPACE))
+    try:
+        value, end = scanner(text, start)
+    except Exception:  # noqa: BLE001 - StopIteration or ValueError: not a whole value here
+        return None
+    return value, end

@@ -32,6 +32,11 @@ def _home(env: Mapping[str, str]) -> str | None:
     return (home.rstrip("/") or "/") if os.path.isabs(home) else None
 
 
+def user_home(env: Mapping[str, str]) -> str | None:
+    """The user's home directory as platformdirs would find it, or None."""
+    return _home(env)
+
+
 def _xdg(env: Mapping[str, str], variable: str, fallback: str) -> str | None:
     value = env.get(variable, "")
     # The XDG spec says a relative path is invalid and must be ignored: honouring it would
@@ -103,10 +108,26 @@ def profile_name(env: Mapping[str, str]) -> str:
     return f"{slug}-{zlib.crc32(resolved.encode('utf-8', 'surrogateescape')):08x}"
 
 
-def store_file(directory: str, profile: str) -> str:
-    """The store of ``profile`` inside the state directory."""
-    name = "store.json" if profile == "default" else f"store-{profile}.json"
-    return os.path.join(directory, name)
+def store_name(profile: str, account: str | None) -> str:
+    """The name of the store of one profile and account: ``default``, ``work-1a2b3c4d``,
+    ``default.<account uuid>``; the same name keys the store in every backend.
+
+    ``account`` is a validated account UUID (``claude.client_config.valid_account``), or
+    None when the client names no account (API keys, a bare ``CLAUDE_CODE_OAUTH_TOKEN``):
+    then the profile's own store is used, and the merge rules tell accounts apart.
+    """
+    return profile if account is None else f"{profile}.{account}"
+
+
+def store_file(directory: str, name: str) -> str:
+    """The store called ``name`` (see ``store_name``) inside the state directory."""
+    file_name = "store.json" if name == "default" else f"store-{name}.json"
+    return os.path.join(directory, file_name)
+
+
+def client_facts_file(directory: str, profile: str) -> str:
+    """Where the facts read from the client's config file are kept between calls."""
+    return os.path.join(directory, f"client-{profile}.json")
 
 
 def lock_file(store: str) -> str:

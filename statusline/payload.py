@@ -12,6 +12,12 @@ import math
 from statusline.jsonread import loads
 
 WINDOW_NAMES = ("five_hour", "seven_day")
+# The gateway's spend limit (money over a period; its percentage may exceed 100).
+SPEND_LIMIT = "spend_limit"
+STDIN_WINDOWS = (*WINDOW_NAMES, SPEND_LIMIT)
+# resets_at beyond this is in milliseconds (in seconds it would be past the year 5000).
+MS_EPOCH_ABOVE = 1e11
+PERIODS = ("daily", "weekly", "monthly")
 MAX_STRING = 512
 # A session id is one plain token: [A-Za-z0-9][A-Za-z0-9_.-]{0,127}. Checked with sets, not
 # a regular expression, so the status-line call never imports ``re`` (~6 ms with ``enum``).
@@ -24,38 +30,49 @@ READING_DECIMALS = 6  # the server reports tenths or whole percent; below this i
 class RawReading:
     """One rate-limit window as the payload reported it: not yet judged against a clock."""
 
-    __slots__ = ("resets_at", "used_pct")
+    __slots__ = ("limit_usd", "period", "resets_at", "used_pct", "used_usd")
 
-    def __init__(self, used_pct: float, resets_at: float) -> None:
+    def __init__(self, used_pct: float, resets_at: float, used_usd: float | None = None,
+                 limit_usd: float | None = None, period: str | None = None) -> None:
         self.used_pct = used_pct
         self.resets_at = resets_at
+        # spend_limit only, and not on the first run after the first reply.
+        self.used_usd = used_usd
+        self.limit_usd = limit_usd
+        self.period = period
+
+    def key(self) -> tuple[object, ...]:
+        """Everything the reading says, for comparing two readings."""
+        return (self.used_pct, self.resets_at, self.used_usd, self.limit_usd, self.period)
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, RawReading)
-            and self.used_pct == other.used_pct
-            and self.resets_at == other.resets_at
-        )
+        return isinstance(other, RawReading) and self.key() == other.key()
 
     def __hash__(self) -> int:
-        return hash((self.used_pct, self.resets_at))
+        return hash(self.key())
 
     def __repr__(self) -> str:
-        return f"RawReading({self.used_pct!r}, {self.resets_at!r})"
+        money = "" if self.used_usd is None and self.limit_usd is None and self.period is None \
+            else f", {self.used_usd!r}, {self.limit_usd!r}, {self.period!r}"
+        return f"RawReading({self.used_pct!r}, {self.resets_at!r}{money})"
 
 
 class Payload:
     """What one status-line call knows from Claude Code; every field may be ``None``."""
 
     __slots__ = (
+        "account",
+        "account_label",
         "agent_name",
         "context_pct",
         "cost_usd",
         "model",
         "project_dir",
         "rate_limits",
+        "rejected",
         "session_id",
         "session_name",
+        "usage_cache",
         "version",
     )
 
@@ -81,6 +98,14 @@ class Payload:
         self.cost_usd = cost_usd
         # None: the payload carried no rate_limits at all (API key, or before the first reply).
         self.rate_limits = rate_limits
+        # Why a window in rate_limits was left out ("five_hour: resets_at 'soon' ..."), if so.
+        self.rejected: list[str] = []
+        # Not from stdin: the account the client's config names (None when it names none),
+        # its short form for people, and the client's usage cache (``usage_cache``), set by
+        # the I/O shell before the call is recorded.
+        self.account: str | None = None
+        self.account_label: str | None = None
+        self.usage_cache: object = None
 
 
 def _reject_constant(name: str) -> float:
@@ -125,7 +150,8 @@ def from_mapping(doc: dict[str, object]) -> Payload:
     context = _obj(doc.get("context_window"))
     cost = _obj(doc.get("cost"))
     agent = _obj(doc.get("agent"))
-    return Payload(
+    rejected: list[str] = []
+    payload = Payload(
         session_id=valid_session_id(doc.get("session_id")),
         model=_text(model.get("display_name")) or _text(model.get("id")),
         project_dir=_text(workspace.get("project_dir"))
@@ -136,8 +162,10 @@ def from_mapping(doc: dict[str, object]) -> Payload:
         version=_text(doc.get("version")),
         context_pct=_context_pct(context),
         cost_usd=_non_negative(cost.get("total_cost_usd")),
-        rate_limits=_rate_limits(doc.get("rate_limits")),
+        rate_limits=_rate_limits(doc.get("rate_limits"), rejected),
     )
+    payload.rejected = rejected
+    return payload
 
 
 def number(value: object) -> float | None:
@@ -192,16 +220,116 @@ def _context_pct(context: dict[str, object]) -> float | None:
     return None
 
 
-def _rate_limits(value: object) -> dict[str, RawReading] | None:
+def _rate_limits(value: object, rejected: list[str]) -> dict[str, RawReading] | None:
     if not isinstance(value, dict):
         return None
     readings: dict[str, RawReading] = {}
-    for name in WINDOW_NAMES:
-        entry = _obj(value.get(name))
-        used = number(entry.get("used_percentage"))
-        resets_at = number(entry.get("resets_at"))
-        if used is not None and resets_at is not None:
-            # The API's float artefacts (54.50000000000001 for 54.5) are the same reading: an
-            # idle session re-sending one must not look fresh, let alone lower the pool.
-            readings[name] = RawReading(round(used, READING_DECIMALS), resets_at)
+    for name in STDIN_WINDOWS:
+        raw = value.get(name)
+        if raw is None:
+            continue
+        entry = _obj(raw)
+        used = loose_number(entry.get("used_percentage"))
+        resets_at = epoch_seconds(entry.get("resets_at"))
+        if used is None or resets_at is None:
+            what = "used_percentage" if used is None else "resets_at"
+            rejected.append(f"{name}: {what} {_shown(entry.get(what))} is not understood")
+            continue
+        # The API's float artefacts (54.50000000000001 for 54.5) are the same reading: an
+        # idle session re-sending one must not look fresh, let alone lower the pool.
+        reading = RawReading(round(used, READING_DECIMALS), resets_at)
+        if name == SPEND_LIMIT:
+            reading.used_usd = _non_negative(loose_number(entry.get("used_usd")))
+            reading.limit_usd = _non_negative(loose_number(entry.get("limit_usd")))
+            if reading.limit_usd == 0:
+                reading.limit_usd = None  # a limit of $0 is no limit to divide by
+            period = entry.get("period")
+            reading.period = period if period in PERIODS else None
+        readings[name] = reading
     return readings
+
+
+def loose_number(value: object) -> float | None:
+    """A finite number, also from a numeric string (``"62"``, ``" 54.5 "``): a later client
+    may quote it. Anything else (``"62%"``, ``"NaN"``, ``true``) is None."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > 32 or not _NUMERIC.issuperset(text):
+            return None
+        try:
+            return number(float(text))
+        except ValueError:
+            return None
+    return number(value)
+
+
+_NUMERIC = frozenset("0123456789.-+eE")
+
+
+def epoch_seconds(value: object) -> float | None:
+    """A reset time as epoch seconds: seconds, milliseconds (beyond ``MS_EPOCH_ABOVE``), a
+    numeric string of either, or an ISO 8601 string with a time zone. None otherwise."""
+    result = loose_number(value)
+    if result is None and isinstance(value, str):
+        result = _iso8601(value)
+    if result is not None and result > MS_EPOCH_ABOVE:
+        result /= 1000.0
+    return result if result is not None and result > 0 else None
+
+
+def _iso8601(text: str) -> float | None:
+    text = text.strip()
+    if not 10 <= len(text) <= 40:
+        return None
+    quick = _iso_utc(text)
+    if quick is not None:
+        return quick
+    import datetime  # only a payload that sends an ISO string pays for it
+
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None  # local time of which zone? Not unambiguous: rejected
+    return moment.timestamp()
+
+
+def _iso_utc(text: str) -> float | None:
+    """``YYYY-MM-DDTHH:MM:SS[.ffffff]`` with ``Z`` or ``+00:00``, the form the client writes,
+    without importing ``datetime``; None for any other form."""
+    if text.endswith(("Z", "z")):
+        body = text[:-1]
+    elif text.endswith("+00:00"):
+        body = text[:-6]
+    else:
+        return None
+    if len(body) < 19 or body[4] != "-" or body[7] != "-" or body[10] not in "Tt " \
+            or body[13] != ":" or body[16] != ":":
+        return None
+    fraction = body[19:]
+    digits = body[0:4] + body[5:7] + body[8:10] + body[11:13] + body[14:16] + body[17:19]
+    if not digits.isdigit() or not digits.isascii():
+        return None
+    if fraction and (fraction[0] != "." or not fraction[1:].isdigit() or not fraction.isascii()):
+        return None
+    year, month, day = int(body[0:4]), int(body[5:7]), int(body[8:10])
+    hour, minute, second = int(body[11:13]), int(body[14:16]), int(body[17:19])
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 61):
+        return None
+    # Days from the civil date (Howard Hinnant's algorithm), proleptic Gregorian.
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    days = era * 146097 + doe - 719468
+    seconds = days * 86400 + hour * 3600 + minute * 60 + second
+    return seconds + (float("0" + fraction) if fraction else 0.0)
+
+
+def _shown(value: object) -> str:
+    """A short, printable form of a rejected value for the log and doctor."""
+    text = repr(value)
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from statusline.forecast import Projection, WindowForecast
 from statusline.history import State
-from statusline.payload import WINDOW_NAMES
+from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
+from statusline.report_limits import limits_json
 from statusline.sanitize import clean
 
 
@@ -40,6 +41,7 @@ def snapshot(
     profile: str,
     store_path: str | None,
     store_status: str,
+    account_source: str | None = None,
 ) -> dict[str, object]:
     """The whole ``inspect --json`` document for ``state`` at ``now``.
 
@@ -69,9 +71,11 @@ def snapshot(
         forecast = projection.windows.get(name)
         windows[name] = None if forecast is None else window_json(forecast)
     history: dict[str, list[list[float]]] = {}
-    for name in WINDOW_NAMES:
-        window = state.windows[name]
+    for name in (*WINDOW_NAMES, SPEND_LIMIT):
+        window = state.windows.get(name)
         history[name] = [] if window is None else [[round(t, 3), v] for t, v in window.samples]
+    limits = limits_json(state, projection, now, window_json, account_source)
+    windows[SPEND_LIMIT] = limits.pop("spend_limit")
     return {
         "now": now,
         "profile": profile,
@@ -87,4 +91,5 @@ def snapshot(
         "live_sessions": len(live),
         "cost": {"usd_per_hour": _round(projection.usd_per_hour, 4)},
         "history": history,
+        **limits,
     }

@@ -384,3 +384,14 @@ def run_segments(ctx: Context, names: tuple[str, ...], timed: bool = False) -> l
         elapsed = (clock() - started) * 1000 if timed else 0.0
         results.append(SegmentResult(name, segment, error, elapsed))
     return results
+
+
+def _register_limit_segments() -> None:
+    """The spend-limit and per-model-week segments live in their own module."""
+    from statusline import segments_limits
+
+    SEGMENTS["spend_limit"] = segments_limits.spend_limit
+    SEGMENTS["model_week"] = segments_limits.model_week
+
+
+_register_limit_segments()

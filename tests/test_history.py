@@ -80,20 +80,34 @@ def test_implausible_resets_at_is_dropped() -> None:
     assert state.windows["five_hour"] is None
 
 
-def test_later_resets_at_starts_a_new_window_and_archives_the_old() -> None:
-    """A new resets_at is a new window: its value replaces the old, even if lower."""
+def test_later_resets_at_starts_a_new_window_and_sets_the_running_one_aside() -> None:
+    """A fresh reading of another window replaces the one in view, even if lower; the old
+    one, still running, is set aside (another account's), not archived as ended."""
     state = State()
     call(state, "a", T0, five=80.0)
     call(state, "a", T0 + 60, five=2.0, reset5=RESET_5H + 2 * 3600)
     assert five(state) == 2.0
-    assert [a.peak_pct for a in state.archive["five_hour"]] == [80.0]
+    assert state.archive["five_hour"] == []
+    assert [w.used_pct for w in state.shelved["five_hour"]] == [80.0]
 
 
-def test_stale_replay_of_an_earlier_window_is_ignored() -> None:
-    """A session still reporting the previous window cannot pull the pool back."""
+def test_stale_replay_of_an_earlier_window_is_ignored_in_an_accounts_store() -> None:
+    """In an account's own store, a new session still reporting another window cannot pull
+    the pool back: only a reading seen to change may switch windows."""
     state = State()
+    state.account = "00000000-0000-4000-8000-00000000a001"
     call(state, "a", T0, five=5.0, reset5=RESET_5H + 2 * 3600)
     call(state, "b", T0 + 1, five=90.0, reset5=RESET_5H)
+    assert five(state) == 5.0
+
+
+def test_an_unchanged_reading_of_another_window_never_switches() -> None:
+    """A known session whose reading has not changed replays: it cannot switch windows."""
+    state = State()
+    call(state, "b", T0, five=90.0, reset5=RESET_5H)
+    call(state, "a", T0 + 1, five=5.0, reset5=RESET_5H + 2 * 3600)  # a's first call: switches
+    assert five(state) == 5.0
+    call(state, "b", T0 + 30, five=90.0, reset5=RESET_5H)  # b unchanged: a replay
     assert five(state) == 5.0
 
 

@@ -11,6 +11,7 @@ import time
 
 from statusline import paths
 from statusline.doctor.base import FAIL, OK, WARN, Check
+from statusline.sanitize import clean
 from statusline.store import local as store
 
 
@@ -131,6 +132,11 @@ def check_rate_limits(store_path: str | None) -> Check:
     seen = any(w is not None for w in state.windows.values()) or any(
         state.archive.values()
     ) or any(s.reading is not None for s in state.sessions.values())
+    newest = max((w.observed_at for w in state.windows.values() if w is not None), default=None)
+    if state.rejected is not None and (newest is None or state.rejected[0] >= newest):
+        # The latest reading was left out: the line may be showing nothing, or old figures.
+        return Check(name, WARN, f"rate limits seen but rejected: {clean(state.rejected[1], 200)}",
+                     "report it with the Claude Code version: the payload's format changed")
     if seen:
         return Check(name, OK, "seen: the line shows the pooled 5h and 7d usage")
     if not state.sessions:

@@ -7,15 +7,22 @@ from math import isfinite
 
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
+    ARCHIVED_OTHER,
     ARCHIVED_WINDOWS,
     MAX_COST_POINTS,
+    MAX_MODEL_WEEKS,
     MAX_SAMPLES,
+    MAX_SHELVED,
+    PERIOD_SECONDS,
+    SPEND_PCT_ACCEPTED_MAX,
     ArchivedWindow,
+    ExtraUsage,
     Session,
     State,
     Window,
+    is_model_week,
 )
-from statusline.payload import WINDOW_NAMES, number, valid_session_id
+from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, number, valid_session_id
 
 
 def to_json(state: State) -> dict[str, object]:
@@ -37,7 +44,41 @@ def to_json(state: State) -> dict[str, object]:
             ]
             for name, windows in state.archive.items()
         },
+        "account": state.account,
+        "account_label": state.account_label,
+        "shelved": {
+            name: [_window_json(w) for w in shelf] for name, shelf in state.shelved.items() if shelf
+        },
+        "rejected": None if state.rejected is None else list(state.rejected),
+        "extra_usage": None if state.extra_usage is None else _extra_json(state.extra_usage),
+        "usage_fetched_at": state.usage_fetched_at,
     }
+
+
+def _extra_json(e: ExtraUsage) -> dict[str, object]:
+    return {"enabled": e.enabled, "used": e.used, "limit": e.limit, "used_pct": e.used_pct,
+            "currency": e.currency, "fetched_at": e.fetched_at}
+
+
+def _extra_from(raw: object) -> ExtraUsage | None:
+    if not isinstance(raw, dict):
+        return None
+    fetched = number(raw.get("fetched_at"))
+    if fetched is None:
+        return None
+    currency = raw.get("currency")
+    return ExtraUsage(raw.get("enabled") is True, number(raw.get("used")),
+                      number(raw.get("limit")), number(raw.get("used_pct")),
+                      currency[:8] if isinstance(currency, str) else None, fetched)
+
+
+def _top(name: str) -> float:
+    return SPEND_PCT_ACCEPTED_MAX if name == SPEND_LIMIT else 100.0
+
+
+def _known_name(name: object) -> bool:
+    return isinstance(name, str) and (name in STDIN_WINDOWS or (
+        is_model_week(name) and len(name) <= 40 and name.replace("_", "").isalnum()))
 
 
 def from_json(document: object) -> State:
@@ -61,13 +102,43 @@ def from_json(document: object) -> State:
                 state.sessions[sid] = session
     windows = document.get("windows")
     archive = document.get("archive")
-    for name in WINDOW_NAMES:
-        if isinstance(windows, dict):
-            state.windows[name] = _window_from(windows.get(name))
+    names = [n for n in windows if _known_name(n)] if isinstance(windows, dict) else []
+    if isinstance(archive, dict):
+        names += [n for n in archive if _known_name(n) and n not in names]
+    model_weeks = 0
+    for name in names:
+        if is_model_week(name):
+            model_weeks += 1
+            if model_weeks > MAX_MODEL_WEEKS:
+                continue
+        if isinstance(windows, dict) and name in windows:
+            window = _window_from(windows.get(name), _top(name))
+            if window is not None or name in state.windows:
+                state.windows[name] = window
         if isinstance(archive, dict) and isinstance(archive.get(name), list):
             state.archive[name] = [
                 a for a in map(_archived_from, archive[name]) if a is not None
-            ][-ARCHIVED_WINDOWS[name]:]
+            ][-ARCHIVED_WINDOWS.get(name, ARCHIVED_OTHER):]
+    account = document.get("account")
+    if isinstance(account, str) and 0 < len(account) <= 64:
+        state.account = account
+        label = document.get("account_label")
+        state.account_label = label[:80] if isinstance(label, str) else None
+    shelved = document.get("shelved")
+    if isinstance(shelved, dict):
+        for name, shelf in shelved.items():
+            if _known_name(name) and isinstance(shelf, list):
+                kept = [w for w in (_window_from(raw, _top(name)) for raw in shelf[-MAX_SHELVED:])
+                        if w is not None]
+                if kept:
+                    state.shelved[name] = kept
+    rejected = document.get("rejected")
+    if isinstance(rejected, list) and len(rejected) == 2 and isinstance(rejected[1], str):
+        at = number(rejected[0])
+        if at is not None:
+            state.rejected = (at, rejected[1][:200])
+    state.extra_usage = _extra_from(document.get("extra_usage"))
+    state.usage_fetched_at = number(document.get("usage_fetched_at"))
     return state
 
 
@@ -130,7 +201,8 @@ def _session_from(sid: object, raw: object) -> Session | None:
     session.costs = _pairs_from(raw.get("costs"), MAX_COST_POINTS)
     reading = raw.get("reading")
     if isinstance(reading, list) and all(
-        isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) for row in reading
+        isinstance(row, list) and len(row) in (3, 6) and isinstance(row[0], str)
+        for row in reading
     ):
         session.reading = reading
     session.reading_changed_at = number(raw.get("reading_changed_at")) or last_seen
@@ -149,17 +221,30 @@ def _window_json(w: Window) -> dict[str, object]:
         "pending": None if w.pending is None else list(w.pending),
         "warned": w.warned,
         "samples": _pairs_json(w.samples),
+        **_window_extras(w),
     }
 
 
-def _window_from(raw: object) -> Window | None:
+def _window_extras(w: Window) -> dict[str, object]:
+    """The fields only some windows have (kept out of the document when unset)."""
+    extras: dict[str, object] = {}
+    if w.source != "statusline":
+        extras["source"] = w.source
+    for key in ("used_usd", "limit_usd", "period", "label"):
+        value = getattr(w, key)
+        if value is not None:
+            extras[key] = value
+    return extras
+
+
+def _window_from(raw: object, top: float = 100.0) -> Window | None:
     if not isinstance(raw, dict):
         return None
     resets_at = number(raw.get("resets_at"))
     used = number(raw.get("used_pct"))
     observed_at = number(raw.get("observed_at"))
     by = raw.get("observed_by")
-    if resets_at is None or used is None or observed_at is None or not 0 <= used <= 100:
+    if resets_at is None or used is None or observed_at is None or not 0 <= used <= top:
         return None
     window = Window(resets_at, used, observed_at, by if isinstance(by, str) else "")
     window.confirmed_at = number(raw.get("confirmed_at")) or observed_at
@@ -173,6 +258,14 @@ def _window_from(raw: object) -> Window | None:
     samples = _pairs_from(raw.get("samples"), MAX_SAMPLES)
     window.samples = samples or [(observed_at, used)]
     window.warned = raw.get("warned") is True
+    source = raw.get("source")
+    if source == "usage cache":
+        window.source = source
+    window.used_usd, window.limit_usd = number(raw.get("used_usd")), number(raw.get("limit_usd"))
+    period = raw.get("period")
+    window.period = period if period in PERIOD_SECONDS else None
+    label = raw.get("label")
+    window.label = label[:24] if isinstance(label, str) else None
     return window
 
 

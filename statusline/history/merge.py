@@ -8,24 +8,28 @@ from __future__ import annotations
 
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
+    ARCHIVED_OTHER,
     ARCHIVED_WINDOWS,
     COST_HISTORY_S,
     MAX_SAMPLES,
     MAX_SESSIONS,
+    MAX_SHELVED,
     PCT_ACCEPTED_MAX,
     REBASELINE_GRACE_S,
     SAME_WINDOW_S,
     SESSION_TTL_S,
     SNAPSHOT_REFRESH_S,
-    WINDOW_SECONDS,
+    SPEND_PCT_ACCEPTED_MAX,
     ArchivedWindow,
     Session,
     State,
     Window,
     thin,
     trim_costs,
+    window_seconds,
 )
-from statusline.payload import WINDOW_NAMES, Payload, RawReading
+from statusline.history.usage import fold_usage
+from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, Payload, RawReading
 
 
 def record(state: State, payload: Payload, now: float) -> bool:
@@ -37,6 +41,12 @@ def record(state: State, payload: Payload, now: float) -> bool:
     so it never takes the lock. Calls without a ``session_id`` change nothing.
     """
     changed = _expire_windows(state, now)
+    if payload.account is not None and (
+        payload.account != state.account or payload.account_label != state.account_label
+    ):
+        state.account, state.account_label = payload.account, payload.account_label
+        changed = True
+    changed |= fold_usage(state, payload.usage_cache, payload.account, now)
     session_id = payload.session_id
     if session_id is None:
         return changed
@@ -60,33 +70,91 @@ def record(state: State, payload: Payload, now: float) -> bool:
     # Only a reading seen to change came from a new API response. A session's first call
     # may replay a reply of any age (statusline installed mid-session), so it may raise
     # the pool but never lower it.
+    # A reading that may tell another account's window from a replay: a fresh one, or,
+    # when the client names no account (one store for all), a session's first.
     fresh = fresh and known
+    switching = fresh or (not known and state.account is None)
+    reasons = list(payload.rejected)
     if payload.rate_limits is not None and not session.is_frozen(now):
-        for name in WINDOW_NAMES:
+        for name in STDIN_WINDOWS:
             raw = payload.rate_limits.get(name)
-            accepted = None if raw is None else accept_reading(name, raw, now)
-            if accepted is not None:
-                changed |= _merge(state, name, accepted, session, fresh, now)
-    for name in WINDOW_NAMES:
-        changed |= _settle_pending(state.windows[name], now)
+            if raw is None:
+                continue
+            accepted = accept_reading(name, raw, now)
+            if accepted is None:
+                reasons.append(rejection(name, raw, now))
+                continue
+            changed |= _merge(state, name, accepted, session, fresh, now, switching)
+            if name == SPEND_LIMIT:
+                changed |= _money(state.windows.get(name), raw)
+    changed |= _note_rejection(state, reasons, now)
+    for window in state.windows.values():
+        changed |= _settle_pending(window, now)
     changed |= _prune(state, session_id, now)
     return changed
 
 
 def accept_reading(name: str, raw: RawReading, now: float) -> tuple[float, float] | None:
     """Return ``(pct, resets_at)`` if the reading is plausible at ``now``, else ``None``."""
+    if rejection(name, raw, now):
+        return None
+    pct = raw.used_pct if name == SPEND_LIMIT else min(raw.used_pct, 100.0)
+    return pct, float(int(raw.resets_at))
+
+
+def rejection(name: str, raw: RawReading, now: float) -> str:
+    """Why the reading is not plausible at ``now``; empty when it is."""
     pct, resets_at = raw.used_pct, raw.resets_at
-    if not 0 <= pct <= PCT_ACCEPTED_MAX:
-        return None
-    if resets_at <= now or resets_at > now + WINDOW_SECONDS[name] + 3600:
-        return None
-    return min(pct, 100.0), float(int(resets_at))
+    top = SPEND_PCT_ACCEPTED_MAX if name == SPEND_LIMIT else PCT_ACCEPTED_MAX
+    if not 0 <= pct <= top:
+        return f"{name}: used_percentage {pct:g} is out of range"
+    if resets_at <= now:
+        return f"{name}: resets_at {resets_at:.0f} is in the past"
+    if resets_at > now + reach(name):
+        return f"{name}: resets_at {resets_at:.0f} is further out than the window"
+    return ""
+
+
+def reach(name: str) -> float:
+    """How far ahead a plausible ``resets_at`` of window ``name`` may lie."""
+    return window_seconds(name) + 3600.0
+
+
+def _note_rejection(state: State, reasons: list[str], now: float) -> bool:
+    """Remember the latest rejected reading for doctor (saved when the reason changes)."""
+    if not reasons:
+        return False
+    reason = reasons[0][:200]
+    if (state.rejected is not None and state.rejected[1] == reason
+            and now - state.rejected[0] < SNAPSHOT_REFRESH_S):
+        return False
+    state.rejected = (now, reason)
+    return True
+
+
+def _money(window: Window | None, raw: RawReading) -> bool:
+    """Carry the spend limit's dollars and period onto its window (they come and go)."""
+    if window is None:
+        return False
+    changed = False
+    for attr in ("used_usd", "limit_usd", "period"):
+        value = getattr(raw, attr)
+        if value is not None and value != getattr(window, attr):
+            setattr(window, attr, value)
+            changed = True
+    return changed
 
 
 def _reading_rows(rate_limits: dict[str, RawReading] | None) -> list[list[object]] | None:
     if rate_limits is None:
         return None
-    return [[name, r.used_pct, r.resets_at] for name, r in sorted(rate_limits.items())]
+    rows: list[list[object]] = []
+    for name, r in sorted(rate_limits.items()):
+        row: list[object] = [name, r.used_pct, r.resets_at]
+        if r.used_usd is not None or r.limit_usd is not None or r.period is not None:
+            row += [r.used_usd, r.limit_usd, r.period]
+        rows.append(row)
+    return rows
 
 
 def _update_snapshot(session: Session, payload: Payload, now: float) -> bool:
@@ -104,23 +172,30 @@ def _update_snapshot(session: Session, payload: Payload, now: float) -> bool:
 
 
 def _merge(
-    state: State, name: str, reading: tuple[float, float], session: Session, fresh: bool, now: float
+    state: State, name: str, reading: tuple[float, float], session: Session, fresh: bool,
+    now: float, switching: bool = False,
 ) -> bool:
     pct, resets_at = reading
-    window = state.windows[name]
+    window = state.windows.get(name)
     by = session.session_id
-    if window is not None and window.resets_at > now + WINDOW_SECONDS[name] + 3600:
+    if window is not None and window.resets_at > now + reach(name):
         # A stored window that resets further out than any real one (a store from a clock
         # far ahead, or a bad entry) would reject every plausible reading as "earlier":
         # the plausible reading replaces it, and it is not archived.
         window = state.windows[name] = None
-    if window is None or resets_at > window.resets_at + SAME_WINDOW_S:
-        if window is not None:
-            _archive(state, name, window)
+    if window is not None and abs(resets_at - window.resets_at) > SAME_WINDOW_S:
+        # One account never has two running windows of a kind (an ended one was expired
+        # above): a reading of another still-running window is another account's, or a
+        # replay. Only a reading that may tell them apart switches; the window in view is
+        # set aside, so switching back finds it again.
+        if not switching:
+            return False
+        _shelve(state, name, window, now)
+        window = _unshelve(state, name, resets_at)
+        state.windows[name] = window
+    if window is None:
         state.windows[name] = Window(resets_at, pct, now, by)
         return True
-    if resets_at < window.resets_at - SAME_WINDOW_S:
-        return False  # an earlier window than the one running: a replay from before a reset
     if pct > window.used_pct:
         if window.rebased_at is not None and session.reading_changed_at < window.rebased_at:
             return False  # a value from before the re-baseline, from a session idle since
@@ -177,21 +252,40 @@ def _rebase(window: Window, pct: float, now: float, by: str) -> None:
     _set_value(window, pct, now, by)
 
 
+def _shelve(state: State, name: str, window: Window, now: float) -> None:
+    shelf = [w for w in state.shelved.get(name, []) if w.resets_at > now]
+    shelf.append(window)
+    state.shelved[name] = shelf[-MAX_SHELVED:]
+
+
+def _unshelve(state: State, name: str, resets_at: float) -> Window | None:
+    shelf = state.shelved.get(name, [])
+    for index, window in enumerate(shelf):
+        if abs(window.resets_at - resets_at) <= SAME_WINDOW_S:
+            del shelf[index]
+            return window
+    return None
+
+
 def _archive(state: State, name: str, window: Window) -> None:
     peak = max(p for _, p in window.samples)
     archived = ArchivedWindow(window.resets_at, peak, thin(window.samples, ARCHIVE_SAMPLES))
-    kept = state.archive[name]
+    kept = state.archive.setdefault(name, [])
     kept.append(archived)
-    del kept[: -ARCHIVED_WINDOWS[name]]
+    del kept[: -ARCHIVED_WINDOWS.get(name, ARCHIVED_OTHER)]
 
 
 def _expire_windows(state: State, now: float) -> bool:
     changed = False
-    for name in WINDOW_NAMES:
-        window = state.windows[name]
+    for name, window in state.windows.items():
         if window is not None and window.resets_at <= now:
             _archive(state, name, window)
             state.windows[name] = None
+            changed = True
+    for name, shelf in state.shelved.items():
+        running = [w for w in shelf if w.resets_at > now]
+        if len(running) != len(shelf):
+            state.shelved[name] = running
             changed = True
     return changed
 

@@ -6,11 +6,21 @@ the thinning helpers that enforce them.
 
 from __future__ import annotations
 
-from statusline.payload import WINDOW_NAMES
+from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
 
 SCHEMA_VERSION = 1
-WINDOW_SECONDS = {"five_hour": 5 * 3600.0, "seven_day": 7 * 86400.0}
+# spend_limit: a month at most (its period, when the payload names it, refines this).
+WINDOW_SECONDS = {"five_hour": 5 * 3600.0, "seven_day": 7 * 86400.0, SPEND_LIMIT: 31 * 86400.0}
+PERIOD_SECONDS = {"daily": 86400.0, "weekly": 7 * 86400.0, "monthly": 31 * 86400.0}
 PCT_ACCEPTED_MAX = 101.0
+# A spend limit is not capped at 100 % (107 % seen after a 429); the epoch the client once
+# put into a percentage is still far beyond this.
+SPEND_PCT_ACCEPTED_MAX = 10_000.0
+# Per-model weeks from the client's usage cache: "seven_day_<model>".
+MODEL_WEEK_PREFIX = "seven_day_"
+MAX_MODEL_WEEKS = 6
+# Windows of another account (told apart by their resets) kept aside, per window kind.
+MAX_SHELVED = 3
 FROZEN_AFTER_S = 600.0
 REBASELINE_GRACE_S = 120.0
 # Two readings whose resets_at differ by less than this describe the same window
@@ -27,7 +37,8 @@ MAX_SESSIONS = 64
 MAX_SAMPLES = 500
 MAX_COST_POINTS = 120
 COST_HISTORY_S = 2 * 3600.0
-ARCHIVED_WINDOWS = {"five_hour": 12, "seven_day": 4}
+ARCHIVED_WINDOWS = {"five_hour": 12, "seven_day": 4, SPEND_LIMIT: 3}
+ARCHIVED_OTHER = 2  # per-model weeks
 ARCHIVE_SAMPLES = 120
 
 
@@ -79,13 +90,18 @@ class Window:
     __slots__ = (
         "confirmed_at",
         "full_at",
+        "label",
+        "limit_usd",
         "observed_at",
         "observed_by",
         "pending",
+        "period",
         "rebased_at",
         "resets_at",
         "samples",
+        "source",
         "used_pct",
+        "used_usd",
         "warned",
     )
 
@@ -105,6 +121,14 @@ class Window:
         self.samples: list[tuple[float, float]] = [(now, used_pct)]
         # Whether the last forecast warned of the limit (the forecast's hysteresis memory).
         self.warned = False
+        # Where the figure comes from: "statusline" (stdin) or "usage cache" (the client's).
+        self.source = "statusline"
+        # spend_limit: the money behind the percentage and its period, when the payload said.
+        self.used_usd: float | None = None
+        self.limit_usd: float | None = None
+        self.period: str | None = None
+        # Per-model weeks: the model's name as the client shows it ("Opus").
+        self.label: str | None = None
 
     def samples_since_rebase(self) -> list[tuple[float, float]]:
         """The samples that belong to the current baseline (all of them if never re-based)."""
@@ -124,16 +148,56 @@ class ArchivedWindow:
         self.samples = samples
 
 
-class State:
-    """Everything the store holds for one Claude Code profile."""
+def window_seconds(name: str, period: str | None = None) -> float:
+    """How long window ``name`` runs from its start to its reset."""
+    if name == SPEND_LIMIT and period in PERIOD_SECONDS:
+        return PERIOD_SECONDS[period]
+    return WINDOW_SECONDS.get(name, WINDOW_SECONDS["seven_day"])
 
-    __slots__ = ("archive", "schema_version", "sessions", "windows")
+
+def is_model_week(name: str) -> bool:
+    """True for a per-model weekly window (``seven_day_opus``), known from the usage cache."""
+    return name.startswith(MODEL_WEEK_PREFIX) and len(name) > len(MODEL_WEEK_PREFIX)
+
+
+class ExtraUsage:
+    """The account's extra usage (pay-as-you-go beyond the plan), from the usage cache."""
+
+    __slots__ = ("currency", "enabled", "fetched_at", "limit", "used", "used_pct")
+
+    def __init__(self, enabled: bool, used: float | None, limit: float | None,
+                 used_pct: float | None, currency: str | None, fetched_at: float) -> None:
+        self.enabled = enabled
+        # Amounts in the currency's units (the cache counts cents).
+        self.used = used
+        self.limit = limit
+        self.used_pct = used_pct
+        self.currency = currency
+        self.fetched_at = fetched_at
+
+
+class State:
+    """Everything the store holds for one Claude Code profile and account."""
+
+    __slots__ = ("account", "account_label", "archive", "extra_usage", "rejected",
+                 "schema_version", "sessions", "shelved", "usage_fetched_at", "windows")
 
     def __init__(self) -> None:
         self.schema_version = SCHEMA_VERSION
         self.sessions: dict[str, Session] = {}
+        # five_hour and seven_day always; spend_limit and per-model weeks once seen.
         self.windows: dict[str, Window | None] = {name: None for name in WINDOW_NAMES}
         self.archive: dict[str, list[ArchivedWindow]] = {name: [] for name in WINDOW_NAMES}
+        # The account this store belongs to (None: the client names none) and its short form.
+        self.account: str | None = None
+        self.account_label: str | None = None
+        # Running windows of another account, set aside when a reading showed the switch.
+        self.shelved: dict[str, list[Window]] = {}
+        # The latest reading left out, and why: (time, reason), for doctor.
+        self.rejected: tuple[float, str] | None = None
+        self.extra_usage: ExtraUsage | None = None
+        # fetchedAt of the client's usage cache last folded in (it is folded once).
+        self.usage_fetched_at: float | None = None
 
     def live_sessions(self, now: float) -> list[Session]:
         """Sessions seen within ``LIVE_SESSION_S``, most recently seen first.

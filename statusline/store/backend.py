@@ -9,6 +9,8 @@ and imported only when one is configured.
 from __future__ import annotations
 
 from statusline import paths
+from statusline.claude import client_config
+from statusline.claude.client_config import ClientFacts
 from statusline.store import local
 
 TYPE_CHECKING = False
@@ -65,10 +67,11 @@ def open_backend(store_path: str) -> Backend:
 class StoreChoice:
     """Which store a call uses, and whether its directory can be read from as it stands."""
 
-    __slots__ = ("backend", "directory", "path", "usable_dir")
+    __slots__ = ("backend", "directory", "facts", "name", "path", "usable_dir")
 
     def __init__(self, directory: str | None, usable_dir: bool, path: str | None,
-                 backend: Backend | None) -> None:
+                 backend: Backend | None, facts: ClientFacts | None = None,
+                 name: str | None = None) -> None:
         # The state directory (None when no home can be found).
         self.directory = directory
         # True when the directory exists, is ours and private: only then is the store read.
@@ -76,17 +79,28 @@ class StoreChoice:
         # The local store file (also the key of the store for other backends).
         self.path = path
         self.backend = backend
+        # The account in use and the client's usage cache (an unknown account when None).
+        self.facts = facts if facts is not None else ClientFacts()
+        # The store's name (paths.store_name): one per profile and account, in any backend.
+        self.name = name
 
 
 def choose(env: Mapping[str, str]) -> StoreChoice:
     """The store of the Claude Code profile that ``env`` describes.
 
     The status-line call and the hook call both ask this, so they always read and write
-    the same store. Never raises and never creates anything.
+    the same store. Never raises; the only thing it may write is the small cache of facts
+    read from the client's config file (``claude.client_config``).
     """
     directory = paths.state_dir(env)
+    profile = paths.profile_name(env)
     if directory is None:
-        return StoreChoice(None, False, None, None)
+        facts = client_config.read_facts(env, None, profile)
+        return StoreChoice(None, False, None, None, facts)
     usable = local.private_dir(directory, create=False)
-    path = paths.store_file(directory, paths.profile_name(env))
-    return StoreChoice(directory, usable, path, open_backend(path))
+    # Each account keeps its own store: after a /login to another account the line must
+    # never go on showing the first one's windows, and switching back finds them again.
+    facts = client_config.read_facts(env, directory if usable else None, profile)
+    name = paths.store_name(profile, facts.account)
+    path = paths.store_file(directory, name)
+    return StoreChoice(directory, usable, path, open_backend(path), facts, name)
