@@ -55,6 +55,8 @@ EXAMPLE = os.path.join(CHECKOUT, "statusline", "examples", "oauth-003.json")
 # A fixed clock for the single-call cases (STATUSLINE_NOW): every run sees the same store.
 NOW = 1_800_000_000.0
 SESSION_ID = "bench-0000-4000-8000-000000000000"
+BENCH_ACCOUNT = "00000000-0000-4000-8000-0000000000a1"
+CLIENT_CONFIG_BYTES = 5 << 20
 PR_SET_CHILD_SUBREAPER = 36
 
 # The launcher uv writes for a console script (uv 0.13): unlike pip's, it does not
@@ -219,6 +221,33 @@ class Bench:
         if now is not None:
             env["STATUSLINE_NOW"] = repr(now)
         return env
+
+    def client_config_home(self, size: int) -> str:
+        """A HOME whose ``.claude.json`` is ``size`` bytes: a logged-in account, the keys
+        Claude Code keeps, and many projects (what makes real ones megabytes)."""
+        home = os.path.join(self.work, "config-home")
+        os.makedirs(home)
+        document: dict[str, object] = {
+            "numStartups": 412, "hasCompletedOnboarding": True,
+            "oauthAccount": {"accountUuid": BENCH_ACCOUNT, "emailAddress": "bench@example.invalid",
+                             "organizationUuid": "00000000-0000-4000-8000-0000000000b1"},
+        }
+        projects: dict[str, object] = {}
+        document["projects"] = projects
+        index = 0
+        while len(json.dumps(document)) < size:
+            for _ in range(200):
+                projects[f"/home/user/src/project-{index:05d}"] = {
+                    "hasTrustDialogAccepted": True, "lastCost": 1.25 + index,
+                    "lastSessionId": f"{index:08d}-0000-4000-8000-000000000000",
+                    "lastModelUsage": {"claude-opus-4-7": {"inputTokens": index,
+                                                           "outputTokens": 2 * index}},
+                    "history": [{"display": f"prompt {index} " + "x" * 120}],
+                }
+                index += 1
+        with open(os.path.join(home, ".claude.json"), "w") as handle:
+            json.dump(document, handle, indent=2)
+        return home
 
     def state_dir(self, name: str, base: str | None) -> tuple[str, str, str | None]:
         """A private state directory holding a copy of ``base-<base>.json`` as its store."""
@@ -664,8 +693,27 @@ def main() -> None:
 
         common = status_call("common", "common call (snapshot current, nothing to write)",
                              "empty", headline=True)
+        # The same call when the client's global config (~/.claude.json) is 5 MB and names
+        # the account: the facts read from it are cached, so it costs a stat and a small read.
+        config_home = bench.client_config_home(CLIENT_CONFIG_BYTES)
+        config_dir, plain_store, _ = bench.state_dir("common_config", "empty")
+        account_store = os.path.join(config_dir, f"store-default.{BENCH_ACCOUNT}.json")
+        with open(plain_store) as handle:
+            document = json.load(handle)
+        document["account"] = BENCH_ACCOUNT
+        document["account_label"] = "be…@example.invalid"
+        with open(account_store, "w") as handle:
+            json.dump(document, handle)
+        os.chmod(account_store, 0o600)
+        os.unlink(plain_store)
+        config_env = bench.env(config_dir)
+        config_env["HOME"] = config_home
+        common_config = Case("common_config",
+                             "common call, 5 MB client config naming the account",
+                             [bench.script], config_env, bench.payload)
         cases += [
             common,
+            common_config,
             status_call("write", "call that writes (reading changed)", "empty-stale",
                         headline=True),
         ]

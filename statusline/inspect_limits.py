@@ -24,8 +24,7 @@ def account_line(data: dict[str, object]) -> str:
     """``Account us…@example.com (from the client's config)``, or that none is named."""
     account = data.get("account")
     if not isinstance(account, dict):
-        return ("Account: none named by the client (API key or a bare token); "
-                "accounts are told apart by their resets")
+        return "Account: not named by the client (API key or token)"
     source = ACCOUNT_SOURCES.get(str(account.get("source")), "the client")
     return f"Account {account.get('label') or '?'} (from {source})"
 

@@ -18,8 +18,10 @@ from statusline.segments import (
 
 
 def spend_limit(ctx: Context) -> Segment | None:
-    """Gateway spend limit: $310/$500 mo (spend 62% until the dollars come), and the limit
-    time at this pace, or that the period ends first."""
+    """Gateway spend limit in money ($310/$500 mo; spend 62% before the dollars come).
+
+    Then the limit time at this pace, or that the period ends first.
+    """
     w = ctx.projection.windows.get(SPEND_LIMIT)
     window = ctx.state.current_window(SPEND_LIMIT, ctx.now)
     if w is None or window is None:
@@ -45,8 +47,10 @@ def spend_limit(ctx: Context) -> Segment | None:
 
 
 def model_week(ctx: Context) -> Segment | None:
-    """A per-model week (7d Opus 83%) when it binds or is high; from the client's usage
-    cache, which is refreshed when /usage is opened."""
+    """A per-model week (7d Opus 83%) when it binds or is high.
+
+    From the client's usage cache, which is refreshed when /usage is opened.
+    """
     shown = None
     for name, w in ctx.projection.windows.items():
         if not is_model_week(name):
