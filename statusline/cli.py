@@ -385,7 +385,20 @@ def install(scope: str, refresh_interval: int | None, force: bool, dry_run: bool
     if backup:
         click.echo(f"Backup: {backup}")
     click.echo(plan.message[0].upper() + plan.message[1:] + ".")
-    click.echo("Claude Code picks the change up by itself; `statusline doctor` checks the setup.")
+    click.echo(f"Claude Code picks the change up by itself; `{_doctor_command(command)}` checks "
+               "the setup.")
+
+
+def _doctor_command(command: str) -> str:
+    """How to run doctor from a shell: plain ``statusline doctor`` when PATH finds this
+    command, else its full path (the settings entry works either way: it is absolute)."""
+    import shutil
+
+    program = claude_settings.command_program(command)
+    found = shutil.which("statusline")
+    if program is None or (found and os.path.realpath(found) == os.path.realpath(program)):
+        return "statusline doctor"
+    return f"{command} doctor"
 
 
 @cli.command()

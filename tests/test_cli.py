@@ -289,6 +289,19 @@ def test_install_writes_the_default_refresh_interval_and_the_option_overrides_it
     assert json.loads(settings.read_text())["statusLine"]["refreshInterval"] == 3
 
 
+def test_install_off_path_names_doctor_by_its_full_path(claude_dir: Path) -> None:
+    """When PATH does not find the installed command, the closing hint gives its full path
+    (the entry itself is absolute, so the line works anyway)."""
+    done = cli("install", env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    command = json.loads((claude_dir / "settings.json").read_text())["statusLine"]["command"]
+    assert os.path.isabs(command)
+    assert f"`{command} doctor` checks the setup." in done.stdout
+    on_path = cli("uninstall") and cli(
+        "install", env={"PATH": f"{os.path.dirname(command)}:/usr/bin:/bin"})
+    assert "`statusline doctor` checks the setup." in on_path.stdout
+
+
 def test_foreign_statusline_refused_then_forced_then_restored(claude_dir: Path) -> None:
     """Another tool's statusLine: refused with the reason; --force replaces it; uninstall
     puts it back byte for byte."""
