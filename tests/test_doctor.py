@@ -41,7 +41,7 @@ def test_doctor_passes_after_install(claude_dir: Path) -> None:
     done = run("doctor")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.rstrip().splitlines()[-1] == (
-        "No failures, 1 warning: the line works; see the warnings above.")
+        "No failures, 1 warning: the line works; see the warning above.")
     for name in ("settings", "package", "state directory", "lock", "store", "config",
                  "render", "imports", "rate limits", "log"):
         assert name in done.stdout
@@ -340,3 +340,5 @@ def test_summary_counts_failures_and_warnings() -> None:
     assert doctor.summary(checks) == (
         "1 check failed, 2 warnings: fix the failures above (each has a fix).")
     assert doctor.summary(checks[:1]) == "All 1 checks passed."
+    assert doctor.summary(checks[:3]) == (
+        "No failures, 2 warnings: the line works; see the warnings above.")

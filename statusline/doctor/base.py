@@ -56,6 +56,7 @@ def summary(checks: Sequence[Check]) -> str:
         return f"All {len(checks)} checks passed."
     warnings = _plural(found[WARN], "warning")
     if not found[FAIL]:
-        return f"No failures, {warnings}: the line works; see the warnings above."
+        which = "warning" if found[WARN] == 1 else "warnings"
+        return f"No failures, {warnings}: the line works; see the {which} above."
     return (f"{_plural(found[FAIL], 'check')} failed, {warnings}: fix the failures above "
             "(each has a fix).")
