@@ -80,6 +80,13 @@ def _fill_history(state: State, now: float, own_session: str) -> None:
             ]
             archived.append(ArchivedWindow(resets_at, 90.0, samples))
         state.archive[name] = archived
+    # A rhythm learned from four weeks of back-to-back 5h windows: every slot in use.
+    span = WINDOW_SECONDS["five_hour"]
+    first_end = now - 28 * DAY
+    for k in range(int(28 * DAY / span)):
+        resets_at = first_end + k * span
+        state.rhythm.learn_window(resets_at, span, [
+            (resets_at - span + m * 600.0, round(rng.uniform(0, 6) * m, 1)) for m in range(1, 31)])
     own = state.sessions[own_session]
     own.costs = [
         # One short of the cap: the timed call's own cost comes on top.
@@ -107,6 +114,8 @@ def _check_full(state: State) -> None:
             len(a.samples) != ARCHIVE_SAMPLES for a in kept
         ):
             problems.append(f"{name}: archive")
+    if loaded.rhythm.days < 20 or not all(loaded.rhythm.hours) or not all(loaded.rhythm.usage):
+        problems.append("rhythm")
     if problems:
         raise SystemExit("the full store lost data on a save/load: " + ", ".join(problems))
 

@@ -32,6 +32,7 @@ from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from statusline import forecast, history, hotpath, limit_odds, payload  # noqa: E402
 
@@ -79,6 +80,20 @@ def generate(sim: ModuleType, count: int, first_seed: int) -> list[tuple[list, d
     return traces
 
 
+def generate_personas(sim: ModuleType, count: int, first_seed: int) -> list[tuple[list, dict]]:
+    """``count`` ten-day traces of random rhythms (scripts/persona_variants.py), so the odds
+    are fitted on profiles learned from an account's own days, not only on the prior."""
+    from persona_variants import ZONES, random_persona
+
+    choices = random.Random(first_seed)
+    traces = []
+    for index in range(count):
+        profile = dict(sim.PROFILES["personas"], tzs=ZONES,
+                       persona_spec={"office": random_persona(choices)})
+        traces.append(sim.build("persona_office", first_seed + index, "custom", prof=profile))
+    return traces
+
+
 def utc_offset_of(zone: str) -> float:
     """Seconds east of UTC of a POSIX TZ string with a fixed offset ("CET-1", "IST-5:30")."""
     match = re.fullmatch(r"[A-Z]+([+-]?)(\d+)(?::(\d+))?", zone)
@@ -114,8 +129,10 @@ def samples(events: list[dict], truth: dict) -> list[Sample]:
         rate, _thin = forecast.five_hour_rate(window, series, now)
         if rate is None or rate <= 0:
             continue
+        # The profile the forecast would use: the rhythm learned so far, shrunk to the prior.
+        profile = forecast.rhythm_profile("five_hour", state.rhythm, offset)
         inputs = limit_odds.features(
-            rate, forecast.working_hours_left(now, window.resets_at, offset),
+            rate, forecast.working_hours_left(now, window.resets_at, offset, profile),
             (window.resets_at - now) / 3600.0, 100.0 - effective)
         out.append((inputs, int(hit is not None)))
     return out
@@ -210,16 +227,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--traces", type=int, default=264, help="training traces (264)")
     parser.add_argument("--held-out", type=int, default=66, help="checking traces (66)")
     parser.add_argument("--seed", type=int, default=50000, help="first training seed")
+    parser.add_argument("--personas", type=int, default=40,
+                        help="ten-day random-rhythm traces added to training (40)")
+    parser.add_argument("--held-out-personas", type=int, default=10)
     parser.add_argument("--ridge", type=float, default=0.1)
     parser.add_argument("--write", action="store_true", help="rewrite statusline/limit_odds.py")
     args = parser.parse_args(argv)
 
     sim = load_simulator(args.simulator)
-    train = [s for events, truth in generate(sim, args.traces, args.seed)
+    persona_seed = args.seed + 20000
+    train = [s for events, truth in (generate(sim, args.traces, args.seed)
+                                     + generate_personas(sim, args.personas, persona_seed))
              for s in samples(events, truth)]
     check_seed = args.seed + args.traces + 1000
-    check = [s for events, truth in generate(sim, args.held_out, check_seed)
-             for s in samples(events, truth)]
+    check = [s for events, truth in (
+        generate(sim, args.held_out, check_seed)
+        + generate_personas(sim, args.held_out_personas, persona_seed + args.personas + 1000))
+        for s in samples(events, truth)]
     intercept, coefficients = fit_logistic(train, args.ridge)
     fit = accuracy(train, intercept, coefficients)
     held = accuracy(check, intercept, coefficients)
@@ -227,8 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"training: {args.traces} traces, {len(train)} points, accuracy {fit:.3f}")
     print(f"held out: {args.held_out} traces, {len(check)} points, accuracy {held:.3f} "
           f"(shipped coefficients: {shipped:.3f})")
-    note = (f"{args.traces} traces from seed {args.seed}, {len(train)} points; accuracy "
-            f"{fit:.3f}, held out {held:.3f}")
+    note = (f"{args.traces} traces from seed {args.seed} and {args.personas} random rhythms "
+            f"from seed {persona_seed}, {len(train)} points; accuracy {fit:.3f}, held out "
+            f"{held:.3f}")
     block = fitted_block(intercept, coefficients, note)
     print(block, end="")
     if not rate_weight_is_positive(coefficients):

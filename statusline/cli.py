@@ -106,7 +106,8 @@ def inspect(as_json: bool, ascii_only: bool) -> None:
     fold_usage(result.state, facts.usage, facts.account, now)
     projection = forecast.project(result.state, now, utc_offset(now))
     data = report.snapshot(result.state, projection, now, profile, path, result.status,
-                           account_source=facts.source if facts.account else None)
+                           account_source=facts.source if facts.account else None,
+                           utc_offset=utc_offset(now))
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
@@ -294,6 +295,10 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
                        f"{'':<{name_w}}  {'':>{time_w}}  {meaning}")
     segment_ms = sum(r.elapsed_ms for r in outcome.results)
     click.echo("")
+    from statusline.rhythm_text import forecast_notes
+
+    for note in forecast_notes(outcome.projection.windows):
+        click.echo(note)
     click.echo(f"segments {segment_ms:.3f}ms, whole call {elapsed_ms:.1f}ms in this process "
                f"(store: {outcome.store_status}{', saved' if outcome.wrote else ', not written'})")
 

@@ -30,6 +30,7 @@ import math
 from statusline import limit_odds
 from statusline.history import WINDOW_SECONDS, State, Window
 from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
+from statusline.rhythm import SLOTS, Profile, Rhythm
 from statusline.spend import spend_forecast
 
 TYPE_CHECKING = False
@@ -45,7 +46,8 @@ SURGE_LOOKBACK_S = 1800.0  # a surge: the last half hour running ahead of the bl
 MIN_SURGE_SPAN_S = 600.0
 MIN_ELAPSED_S = 600.0  # no window average in the first ten minutes
 WARN_ODDS = 0.5  # raise the 5h warning at even odds or better ...
-HOLD_ODDS = 0.35  # ... and keep it until the odds drop clearly below
+HOLD_ODDS = 0.35
+PACE_TOLERANCE = 0.5  # ... and keep it until the odds drop clearly below
 HYSTERESIS_PCT = 3.0  # 7d: a raised warning holds while the projection is this close to 100 %
 # 7-day window
 MOMENTUM_LOOKBACK_S = 3600.0  # a ramp (sessions joining) shows within the hour
@@ -53,6 +55,10 @@ MIN_MOMENTUM_SPAN_S = 1800.0
 MOMENTUM_HORIZON_S = 2 * 3600.0
 IDLE_AFTER_S = 1200.0  # nobody spent anything for 20 minutes: nobody is working now
 MIN_OWN_HISTORY_7D_S = 6 * 3600.0
+PRIOR_WEEK_PCT = 60.0  # a typical week's peak, until the store has seen one end
+WEEK_PRIOR_MASS = 48.0  # the prior's weight: two days of intensity-hours
+WEEK_GROWTH_DOUBT = 0.25
+DOUBT_AFTER_S = 24 * 3600.0
 # Spend
 SHARE_SPAN_S = 3600.0
 MIN_COST_SPAN_S = 300.0
@@ -77,9 +83,12 @@ class WindowForecast:
         "name",
         "observed_at",
         "observed_by",
+        "prior_hit_odds",
         "projected_pct_at_reset",
         "rate_pct_per_hour",
         "resets_at",
+        "rhythm_days",
+        "rhythm_weight",
         "thin",
         "used_pct",
     )
@@ -95,9 +104,15 @@ class WindowForecast:
         self.limit_before_reset = False
         # 5h only: limit_odds' probability that the window fills before its reset.
         self.hit_odds: float | None = None
+        # The same odds from the fixed working-day prior alone (``explain`` compares them).
+        self.prior_hit_odds: float | None = None
         self.projected_pct_at_reset: float | None = None
         # True when the rate rests on little data: the line marks it with '~'.
         self.thin = True
+        # How many days of the account's rhythm the profile rests on, and its weight (0-1)
+        # against the fixed prior.
+        self.rhythm_days = 0.0
+        self.rhythm_weight = 0.0
 
 
 class Projection:
@@ -121,7 +136,9 @@ def project(state: State, now: float, utc_offset: float = 0.0) -> Projection:
     for name in WINDOW_NAMES:
         window = state.current_window(name, now)
         if window is not None:
-            projection.windows[name] = forecast_window(name, window, now, idle, utc_offset)
+            profile = rhythm_profile(name, state.rhythm, utc_offset)
+            projection.windows[name] = forecast_window(name, window, now, idle, utc_offset,
+                                                       profile, typical_week_pct(state))
         elif state.windows[name] is not None or state.archive[name]:
             projection.ended.add(name)
     for name in state.windows:  # the spend limit and per-model weeks, once seen
@@ -135,7 +152,9 @@ def project(state: State, now: float, utc_offset: float = 0.0) -> Projection:
             projection.windows[name] = spend_forecast(window, now, WindowForecast(name, window))
         else:
             # A per-model week from the usage cache: readings are rare, so no momentum.
-            projection.windows[name] = forecast_window(name, window, now, None, utc_offset)
+            projection.windows[name] = forecast_window(
+                name, window, now, None, utc_offset,
+                rhythm_profile(name, state.rhythm, utc_offset), typical_week_pct(state))
     projection.binding_window = binding_window(projection.windows)
     spent = spend_by_session(state, now, SHARE_SPAN_S)
     total = sum(spent.values())
@@ -157,7 +176,8 @@ def remember(state: State, projection: Projection) -> bool:
 
 
 def forecast_window(
-    name: str, window: Window, now: float, idle: float | None, utc_offset: float
+    name: str, window: Window, now: float, idle: float | None, utc_offset: float,
+    profile: Profile | None = None, week_pct: float = PRIOR_WEEK_PCT,
 ) -> WindowForecast:
     """Rate, ETA, warning and outlook of one running window at ``now``.
 
@@ -166,26 +186,30 @@ def forecast_window(
     before the reset (the converse need not hold: the working day may end first).
     """
     result = WindowForecast(name, window)
+    profile = profile or rhythm_profile(name, None, utc_offset)
+    result.rhythm_days, result.rhythm_weight = profile.days, profile.weight
     value = window.used_pct
     if value >= 100:
         result.rate_pct_per_hour = 0.0
         result.eta_limit_at = window.full_at if window.full_at is not None else now
         result.limit_before_reset = True
-        result.hit_odds = 1.0 if name == "five_hour" else None
+        result.hit_odds = result.prior_hit_odds = 1.0 if name == "five_hour" else None
         result.projected_pct_at_reset = 100.0
         result.thin = False
         return result
     series, effective = readings(window, now)
     if name == "five_hour":
         rate, eta, projected, result.hit_odds, thin = _five_hour(
-            window, series, now, effective, utc_offset
+            window, series, now, effective, utc_offset, profile
         )
+        if result.hit_odds is not None and rate:
+            result.prior_hit_odds = prior_odds(window, now, effective, rate, utc_offset)
         warn = (eta is not None and eta < window.resets_at and result.hit_odds is not None
                 and result.hit_odds >= (HOLD_ODDS if window.warned else WARN_ODDS))
     else:
         active = idle is not None and idle < IDLE_AFTER_S
         rate, eta, projected, warn, thin = _seven_day(
-            window, series, now, effective, active, utc_offset
+            window, series, now, effective, active, utc_offset, profile, week_pct
         )
     if (name == "seven_day" and not warn and window.warned and eta is not None
             and eta < window.resets_at):
@@ -208,14 +232,14 @@ def readings(window: Window, now: float) -> tuple[list[tuple[float, float]], flo
 
 def _five_hour(
     window: Window, series: list[tuple[float, float]], now: float, effective: float,
-    utc_offset: float,
+    utc_offset: float, profile: Profile,
 ) -> tuple[float | None, float | None, float, float | None, bool]:
     """(rate, eta, projected % at the reset, odds of a hit, thin) of the 5h window."""
     rate, thin = five_hour_rate(window, series, now)
     if rate is None or rate <= 0:
         return rate, None, effective, None, True
     remaining = 100.0 - effective
-    work_hours = working_hours_left(now, window.resets_at, utc_offset)
+    work_hours = working_hours_left(now, window.resets_at, utc_offset, profile)
     hours_left = max(window.resets_at - now, 0.0) / 3600.0
     eta = now + remaining / rate * 3600.0
     odds = limit_odds.hit_probability(rate, work_hours, hours_left, remaining)
@@ -231,16 +255,32 @@ def _five_hour(
     return rate, eta, effective + rate * work_hours, odds, thin
 
 
-def working_hours_left(now: float, resets_at: float, utc_offset: float) -> float:
-    """Hours from ``now`` to ``resets_at``, off-hours counted at their share of today's pace.
+def prior_odds(window: Window, now: float, effective: float, rate: float,
+               utc_offset: float) -> float:
+    """The 5h odds at ``rate`` with the fixed working-day profile alone (no rhythm)."""
+    work_hours = working_hours_left(now, window.resets_at, utc_offset)
+    hours_left = max(window.resets_at - now, 0.0) / 3600.0
+    return limit_odds.hit_probability(rate, work_hours, hours_left, 100.0 - effective)
 
-    Inside working hours the evening counts at about a quarter; outside them every hour
-    counts fully (whoever works at 23:00 works at the pace seen now).
+
+def working_hours_left(now: float, resets_at: float, utc_offset: float,
+                       profile: Profile | None = None) -> float:
+    """Hours from ``now`` to ``resets_at``, each counted at its share of this hour's pace.
+
+    The shares come from ``profile`` (the account's rhythm shrunk to the working-day prior;
+    the prior alone when None). An hour busier than this one counts fully, never more: the
+    pace seen now is the pace. With the prior alone, inside working hours the evening counts
+    at about a quarter; outside them every hour counts fully (whoever works at 23:00 works at
+    the pace seen now).
     """
-    level = workday_intensity(now, utc_offset)
+    profile = profile or rhythm_profile("five_hour", None, utc_offset)
+    # A learned profile is an average over days, bumpy from hour to hour: an hour at half of
+    # this one's average is still a working hour of this person. The prior has two flat
+    # levels and needs no such slack.
+    level = profile.at(now, utc_offset) * (1.0 - (1.0 - PACE_TOLERANCE) * profile.weight)
 
     def relative(t: float) -> float:
-        return min(1.0, workday_intensity(t, utc_offset) / level)
+        return min(1.0, profile.at(t, utc_offset) / level) if level > 0 else 1.0
 
     return intensity_hours(now, resets_at, relative, utc_offset)
 
@@ -262,7 +302,7 @@ def five_hour_rate(
 
 def _seven_day(
     window: Window, series: list[tuple[float, float]], now: float, effective: float,
-    active: bool, utc_offset: float,
+    active: bool, utc_offset: float, profile: Profile, week_pct: float,
 ) -> tuple[float | None, float | None, float, bool, bool]:
     start = window.resets_at - WINDOW_SECONDS["seven_day"]
     elapsed_h = (now - start) / 3600.0
@@ -270,11 +310,16 @@ def _seven_day(
         return None, None, window.used_pct, False, True
 
     def intensity(t: float) -> float:
-        return week_intensity(t, utc_offset)
+        return profile.at(t, utc_offset)
 
     average = window.used_pct / elapsed_h
     mass = intensity_hours(start, now, intensity, utc_offset)
-    per_intensity_hour = window.used_pct / mass if mass > 0 else average
+    # The level per intensity-hour is a Bayesian mean: the window's own usage over the
+    # profile's mass so far, plus a day's worth of mass at the pace of a typical week
+    # (the last week's peak, or PRIOR_WEEK_PCT), so one heavy first evening cannot
+    # project a week seven times over. Mean intensity is 1, so a week is 168 units.
+    per_intensity_hour = ((window.used_pct + WEEK_PRIOR_MASS * week_pct / SLOTS)
+                          / (mass + WEEK_PRIOR_MASS))
     momentum = None
     if active:
         momentum = slope(series, now, MOMENTUM_LOOKBACK_S, MIN_MOMENTUM_SPAN_S)[0]
@@ -282,8 +327,11 @@ def _seven_day(
     start_profile, gain_by_reset = now, 0.0
     eta = None
     if momentum:
-        gain = momentum * MOMENTUM_HORIZON_S / 3600.0
-        gain_by_reset = momentum * min(MOMENTUM_HORIZON_S, max(0.0, window.resets_at - now)) / 3600
+        # The pace seen now, carried through the next two hours of the profile (a burst at
+        # the hour this account usually stops does not go on at full pace).
+        gain = momentum * working_hours_left(now, now + MOMENTUM_HORIZON_S, utc_offset, profile)
+        gain_by_reset = momentum * working_hours_left(
+            now, min(now + MOMENTUM_HORIZON_S, max(now, window.resets_at)), utc_offset, profile)
         if gain >= remaining:
             eta = now + remaining / momentum * 3600.0
         else:
@@ -293,14 +341,24 @@ def _seven_day(
         horizon = window.resets_at + WINDOW_SECONDS["seven_day"]
         eta = time_to_add(start_profile, remaining, per_intensity_hour, horizon, intensity,
                           utc_offset)
-        if eta is None and average > 0:
-            eta = start_profile + remaining / average * 3600.0
+    # The straight line (the profile sees no end within two weeks) is only an ETA, never
+    # a warning.
+    warn = eta is not None and eta < window.resets_at
+    if eta is None and average > 0:
+        eta = start_profile + remaining / average * 3600.0
     projected = effective + gain_by_reset
     if window.resets_at > start_profile:
         projected += per_intensity_hour * intensity_hours(
             start_profile, window.resets_at, intensity, utc_offset
         )
-    warn = eta is not None and eta < window.resets_at
+    # The growth expected past the next day rests on days not yet lived, which vary by
+    # about a quarter either way: warn only when the limit comes even if that part is a
+    # quarter less. (A week projected to end a little over 100 % from its first days
+    # ended lower on every persona trace.)
+    if warn and not window.warned and window.resets_at > now + DOUBT_AFTER_S:
+        later = per_intensity_hour * intensity_hours(
+            max(start_profile, now + DOUBT_AFTER_S), window.resets_at, intensity, utc_offset)
+        warn = projected - WEEK_GROWTH_DOUBT * later >= 100.0
     # A week-long projection from a few hours of our own readings is a guess: mark it '~'.
     thin = now - series[0][0] < MIN_OWN_HISTORY_7D_S
     return momentum or average, eta, projected, warn, thin
@@ -370,6 +428,32 @@ def week_intensity(t: float, utc_offset: float) -> float:
     return INTENSITY_OFF_HOURS
 
 
+def _local_slot_prior(intensity: Callable[[float, float], float]) -> list[float]:
+    """A fixed profile as 168 local hour-of-week values (Monday 00:00 first)."""
+    monday = 4 * 86400.0  # the epoch began on a Thursday
+    return [intensity(monday + slot * 3600.0, 0.0) for slot in range(SLOTS)]
+
+
+PRIORS = {"five_hour": _local_slot_prior(workday_intensity),
+          "seven_day": _local_slot_prior(week_intensity)}
+_profiles: dict[tuple[object, ...], Profile] = {}
+
+
+def rhythm_profile(name: str, rhythm: Rhythm | None, utc_offset: float) -> Profile:
+    """The intensity profile window ``name`` is projected with: ``rhythm`` shrunk to the
+    window's fixed prior (see ``rhythm.Profile``). Memoised: a call projects several times."""
+    name = "five_hour" if name == "five_hour" else "seven_day"  # per-model weeks: a week
+    key: tuple[object, ...] = (name, utc_offset)
+    if rhythm is not None:
+        key += (rhythm.learned_until, rhythm.decayed_at, rhythm.windows, sum(rhythm.hours))
+    profile = _profiles.get(key)
+    if profile is None:
+        if len(_profiles) > 16:
+            _profiles.clear()
+        profile = _profiles[key] = Profile(rhythm, PRIORS[name], utc_offset)
+    return profile
+
+
 def _next_hour(t: float, utc_offset: float) -> float:
     return (math.floor((t + utc_offset) / 3600.0) + 1) * 3600.0 - utc_offset
 
@@ -404,6 +488,12 @@ def time_to_add(
         added += gain
         t = step_end
     return None
+
+
+def typical_week_pct(state: State) -> float:
+    """The peak of the last 7-day window the store saw end, else ``PRIOR_WEEK_PCT``."""
+    ended = state.archive["seven_day"]
+    return ended[-1].peak_pct if ended else PRIOR_WEEK_PCT
 
 
 def binding_window(windows: dict[str, WindowForecast]) -> str | None:

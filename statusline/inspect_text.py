@@ -5,6 +5,7 @@ Pure: the snapshot dict, the clock, the width and the drawing options in; text o
 
 from __future__ import annotations
 
+from statusline import rhythm_text
 from statusline.chart import chart
 from statusline.history import WINDOW_SECONDS
 from statusline.inspect_limits import account_line, limit_lines
@@ -161,6 +162,14 @@ def format_report(
     assert isinstance(cost, dict)
     if cost.get("usd_per_hour") is not None:
         add(f"Pooled spend: ${cost['usd_per_hour']:.2f}/h")
+
+    learned = data.get("rhythm")
+    if isinstance(learned, dict):
+        add("")
+        lines.append(title(rhythm_text.summary(learned)))
+        hourly = learned.get("hourly")
+        if isinstance(hourly, list) and any(isinstance(r, (int, float)) for r in hourly):
+            lines.extend("  " + row for row in rhythm_text.strip(hourly, ascii_only))
 
     add("")
     lines.append(title(f"Sessions: {data['live_sessions']} live, {len(sessions)} known"))

@@ -10,6 +10,7 @@ from statusline.forecast import Projection, WindowForecast
 from statusline.history import State
 from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
 from statusline.report_limits import limits_json
+from statusline.rhythm import PRIOR_DAYS, local_rates
 from statusline.sanitize import clean
 
 
@@ -42,6 +43,7 @@ def snapshot(
     store_path: str | None,
     store_status: str,
     account_source: str | None = None,
+    utc_offset: float = 0.0,
 ) -> dict[str, object]:
     """The whole ``inspect --json`` document for ``state`` at ``now``.
 
@@ -92,4 +94,20 @@ def snapshot(
         "cost": {"usd_per_hour": _round(projection.usd_per_hour, 4)},
         "history": history,
         **limits,
+        "rhythm": rhythm_json(state, utc_offset),
+    }
+
+
+def rhythm_json(state: State, utc_offset: float) -> dict[str, object]:
+    """The account's learned rhythm: days it rests on, its weight against the prior, how
+    many recent windows (decayed) ended and filled, and %/h by local hour of the week
+    (``hourly``: Monday 00:00 first, 168 values, null where never watched)."""
+    rhythm = state.rhythm
+    days = rhythm.days
+    return {
+        "days": round(days, 2),
+        "weight": round(days / (days + PRIOR_DAYS), 3),
+        "windows": round(rhythm.windows, 2),
+        "filled": round(rhythm.filled, 2),
+        "hourly": [None if r is None else round(r, 3) for r in local_rates(rhythm, utc_offset)],
     }

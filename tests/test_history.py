@@ -349,3 +349,30 @@ def test_an_idle_session_resending_its_old_value_with_float_noise_does_not_lower
         tick("busy", 61.4, T0 + 90 + step * REBASELINE_GRACE_S)
     assert five(state) == 61.4
     assert state.windows["five_hour"].rebased_at is None  # type: ignore[union-attr]
+
+
+def test_an_ended_window_teaches_the_rhythm_once() -> None:
+    """The 5h window that ends is folded into the account's rhythm, and only once."""
+    state = State()
+    call(state, "a", T0, five=10.0)
+    call(state, "a", T0 + 1800, five=40.0)
+    assert state.rhythm.days == 0.0
+    call(state, "a", RESET_5H + 5)  # the window is over: archived and learned
+    learned = to_json(state)["rhythm"]
+    assert sum(state.rhythm.usage) == 40.0
+    assert state.rhythm.days == 5.0 / 24
+    call(state, "a", RESET_5H + 600, five=1.0, reset5=RESET_5H + 5 * 3600)
+    assert to_json(state)["rhythm"] == learned  # a new window, nothing more ended
+
+
+def test_rhythm_survives_the_store_and_old_stores_load_without_one() -> None:
+    state = State()
+    call(state, "a", T0, five=10.0)
+    call(state, "a", T0 + 1800, five=40.0)
+    call(state, "a", RESET_5H + 5)
+    again = from_json(to_json(state))
+    assert again.rhythm.usage == state.rhythm.usage
+    assert again.rhythm.learned_until == RESET_5H
+    old = to_json(state)
+    del old["rhythm"]  # a store written before the rhythm existed
+    assert from_json(old).rhythm.days == 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from math import isfinite
 
+from statusline import rhythm as rhythm_module
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
     ARCHIVED_OTHER,
@@ -46,6 +47,7 @@ def to_json(state: State) -> dict[str, object]:
         },
         "account": state.account,
         "account_label": state.account_label,
+        "rhythm": rhythm_module.to_json(state.rhythm),
         "shelved": {
             name: [_window_json(w) for w in shelf] for name, shelf in state.shelved.items() if shelf
         },
@@ -139,6 +141,8 @@ def from_json(document: object) -> State:
             state.rejected = (at, rejected[1][:200])
     state.extra_usage = _extra_from(document.get("extra_usage"))
     state.usage_fetched_at = number(document.get("usage_fetched_at"))
+    # Stores written before the rhythm existed have none: an empty record, learned from here.
+    state.rhythm = rhythm_module.from_json(document.get("rhythm"))
     return state
 
 

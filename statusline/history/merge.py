@@ -20,6 +20,7 @@ from statusline.history.model import (
     SESSION_TTL_S,
     SNAPSHOT_REFRESH_S,
     SPEND_PCT_ACCEPTED_MAX,
+    WINDOW_SECONDS,
     ArchivedWindow,
     Session,
     State,
@@ -268,6 +269,8 @@ def _unshelve(state: State, name: str, resets_at: float) -> Window | None:
 
 
 def _archive(state: State, name: str, window: Window) -> None:
+    if name == "five_hour":
+        state.rhythm.learn_window(window.resets_at, WINDOW_SECONDS[name], window.samples)
     peak = max(p for _, p in window.samples)
     archived = ArchivedWindow(window.resets_at, peak, thin(window.samples, ARCHIVE_SAMPLES))
     kept = state.archive.setdefault(name, [])

@@ -6,6 +6,7 @@ the thinning helpers that enforce them.
 
 from __future__ import annotations
 
+from statusline import rhythm as rhythm_module
 from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
 
 SCHEMA_VERSION = 1
@@ -180,7 +181,8 @@ class State:
     """Everything the store holds for one Claude Code profile and account."""
 
     __slots__ = ("account", "account_label", "archive", "extra_usage", "rejected",
-                 "schema_version", "sessions", "shelved", "usage_fetched_at", "windows")
+                 "rhythm", "schema_version", "sessions", "shelved", "usage_fetched_at",
+                 "windows")
 
     def __init__(self) -> None:
         self.schema_version = SCHEMA_VERSION
@@ -198,6 +200,8 @@ class State:
         self.extra_usage: ExtraUsage | None = None
         # fetchedAt of the client's usage cache last folded in (it is folded once).
         self.usage_fetched_at: float | None = None
+        # This account's 5h usage by hour of week, learned from every window that ends.
+        self.rhythm = rhythm_module.Rhythm()
 
     def live_sessions(self, now: float) -> list[Session]:
         """Sessions seen within ``LIVE_SESSION_S``, most recently seen first.

@@ -1,0 +1,277 @@
+"""The account's own rhythm: when in the week it uses its 5-hour window (pure).
+
+A 5-hour window starts with the first request after the last reset, so any time no window
+runs nobody used the account at all, and a window's readings say how much it grew in each
+hour it ran. Each window that ends is folded into a record of 168 hour-of-week slots:
+
+* ``usage[s]``: the window's growth (% of the 5h limit) that fell in slot ``s``;
+* ``hours[s]``: the hours of slot ``s`` the record has watched (windows and the gaps
+  between them, when nobody used the account).
+
+Both decay with a half-life of ``HALF_LIFE_S`` (the last weeks count most), so the record
+never grows: two rows of 168 numbers and a few counters, whatever the age of the store.
+Slots are hours of the week in UTC; the forecast turns them to local hours with the offset
+of the moment (a person's day moves with their clock, and the store does not know the zone).
+The record also keeps how windows ended: a decayed count of windows and of those that
+filled.
+
+``Profile`` is what the forecast reads: a relative intensity per local hour of the week,
+the account's own where it has data and the fixed prior where it has little. The shrinkage
+is a Bayesian mean per slot (see ``Profile.__init__``); ``days`` (the decayed hours watched,
+in days) says how much the profile rests on.
+"""
+
+from __future__ import annotations
+
+from math import isfinite
+
+SLOTS = 168
+HALF_LIFE_S = 14 * 86400.0
+# A gap longer than this between two windows is counted as this long: a holiday should
+# not teach the record that every hour of the week is empty.
+MAX_GAP_S = 3 * 86400.0
+# A rise seen after a silence happened at most this long before the reading that showed it.
+MAX_SPREAD_S = 3600.0
+# Pseudo-hours of the prior in each slot's estimate, and in each hour-of-day's estimate
+# pooled over the days of the same kind (weekdays, weekend days); see ``Profile``.
+SLOT_PRIOR_HOURS = 1.0
+DAY_PRIOR_HOURS = 2.0
+# The weight of the fixed prior overall, in days of the account's own readings.
+PRIOR_DAYS = 2.0
+SMOOTH_SIDE = 0.25
+_MONDAY_SLOT_OFFSET = 72  # the epoch began on a Thursday: hour 0 is Thursday 00:00 UTC
+
+
+def utc_slot(t: float) -> int:
+    """The hour-of-week slot (Monday 00:00 UTC = 0) of the epoch time ``t``."""
+    return (int(t // 3600) + _MONDAY_SLOT_OFFSET) % SLOTS
+
+
+class Rhythm:
+    """The decayed record of one account's 5h-window growth by hour of week (UTC)."""
+
+    __slots__ = ("decayed_at", "filled", "hours", "learned_until", "usage", "windows")
+
+    def __init__(self) -> None:
+        self.usage = [0.0] * SLOTS
+        self.hours = [0.0] * SLOTS
+        # Time up to which the record has watched the account, and when it last decayed.
+        self.learned_until: float | None = None
+        self.decayed_at: float | None = None
+        # Decayed counts of the windows learned and of those that reached 100 %.
+        self.windows = 0.0
+        self.filled = 0.0
+
+    @property
+    def days(self) -> float:
+        """How many (decayed) days of the account's time the record rests on."""
+        return sum(self.hours) / 24.0
+
+    def learn_window(self, resets_at: float, length_s: float,
+                     samples: list[tuple[float, float]]) -> bool:
+        """Fold one ended window (its ``(time, %)`` samples) in; False if it was old news.
+
+        The gap since the last window learned counts as watched and empty (no window ran,
+        so nobody used the account), up to ``MAX_GAP_S``. A window that ends before what
+        the record already covers is ignored, so learning is idempotent.
+        """
+        start = resets_at - length_s
+        if not samples or not isfinite(resets_at) or (
+                self.learned_until is not None and resets_at <= self.learned_until):
+            return False
+        self._decay(resets_at)
+        watched_from = start
+        if self.learned_until is not None:
+            watched_from = max(self.learned_until, start - MAX_GAP_S)
+        self._watch(watched_from, resets_at)
+        previous_t, previous_v = start, 0.0
+        for at, value in samples:
+            t = min(max(at, start), resets_at)
+            if value > previous_v:
+                self._add(max(previous_t, t - MAX_SPREAD_S), t, value - previous_v)
+            previous_t, previous_v = t, value
+        self.learned_until = resets_at
+        peak = max(value for _, value in samples)
+        self.windows += 1.0
+        self.filled += 1.0 if peak >= 100.0 else 0.0
+        return True
+
+    def _decay(self, now: float) -> None:
+        if self.decayed_at is not None and now > self.decayed_at:
+            factor = 0.5 ** ((now - self.decayed_at) / HALF_LIFE_S)
+            self.usage = [u * factor for u in self.usage]
+            self.hours = [h * factor for h in self.hours]
+            self.windows *= factor
+            self.filled *= factor
+        if self.decayed_at is None or now > self.decayed_at:
+            self.decayed_at = now
+
+    def _watch(self, start: float, end: float) -> None:
+        for slot, hours in _hour_pieces(start, end):
+            self.hours[slot] += hours
+
+    def _add(self, start: float, end: float, pct: float) -> None:
+        if end <= start:
+            self.usage[utc_slot(end - 1e-6)] += pct
+            return
+        span_h = (end - start) / 3600.0
+        for slot, hours in _hour_pieces(start, end):
+            self.usage[slot] += pct * hours / span_h
+
+
+def _hour_pieces(start: float, end: float) -> list[tuple[int, float]]:
+    """(slot, hours) for each clock hour [start, end] touches."""
+    pieces = []
+    t = start
+    while t < end:
+        step_end = min(end, (t // 3600 + 1) * 3600)
+        pieces.append((utc_slot(t), (step_end - t) / 3600.0))
+        t = step_end
+    return pieces
+
+
+class Profile:
+    """Relative usage intensity by local hour of the week: the account's, shrunk to a prior.
+
+    ``prior[s]`` is the fixed profile for local slot ``s`` (any scale, made mean 1). The
+    account's shape is ``learned_shape``; the two are blended with weight
+    ``days / (days + PRIOR_DAYS)`` for the account: two days of readings weigh as much as the
+    prior, about where the account's first weekday and its evening are known (the prior is
+    an office day; a rhythm learned from one afternoon must not overrule it, ten days of one
+    should, at 83 %).
+    """
+
+    __slots__ = ("days", "intensity", "weight")
+
+    def __init__(self, rhythm: Rhythm | None, prior: list[float], utc_offset: float) -> None:
+        prior_mean = sum(prior) / SLOTS or 1.0
+        shape = [p / prior_mean for p in prior]  # mean 1
+        self.days = rhythm.days if rhythm is not None else 0.0
+        self.weight = self.days / (self.days + PRIOR_DAYS) if self.days > 0 else 0.0
+        learned = learned_shape(rhythm, utc_offset) if rhythm is not None else None
+        if learned is None or self.weight <= 0.0:
+            self.intensity = shape
+            return
+        w, rest = self.weight, 1.0 - self.weight
+        self.intensity = [w * a + rest * b for a, b in zip(learned, shape, strict=True)]
+
+    def at(self, t: float, utc_offset: float) -> float:
+        """The intensity of the local hour of the week that contains ``t``."""
+        return self.intensity[utc_slot(t + utc_offset)]
+
+
+_shapes: dict[tuple[object, ...], list[float] | None] = {}
+
+
+def learned_shape(rhythm: Rhythm, utc_offset: float) -> list[float] | None:
+    """The account's own intensity per local slot (Monday 00:00 first; its mean rate is 1),
+    or None before it has seen any use. Memoised per record state and offset.
+
+    Each slot's rate is a Bayesian mean: its growth and watched hours, plus
+    ``SLOT_PRIOR_HOURS`` pseudo-hours at the rate of the same hour of the day pooled over the
+    days of its kind (weekdays or weekend days); that pooled rate has ``DAY_PRIOR_HOURS``
+    pseudo-hours at the account's mean rate. So a slot seen once leans on the same hour of
+    the other days, and a slot seen on many days on itself. A light smoothing over the
+    neighbouring hours follows (a block's end wobbles by half an hour from day to day).
+    """
+    shift = round(utc_offset / 3600.0) % SLOTS
+    key = (shift, rhythm.learned_until, rhythm.decayed_at, rhythm.windows, rhythm.usage[0],
+           rhythm.hours[0])
+    if key in _shapes:
+        return _shapes[key]
+    if len(_shapes) > 8:
+        _shapes.clear()
+    # Local slot s holds UTC slot s - shift.
+    usage = rhythm.usage[SLOTS - shift:] + rhythm.usage[:SLOTS - shift]
+    hours = rhythm.hours[SLOTS - shift:] + rhythm.hours[:SLOTS - shift]
+    total_hours = sum(hours)
+    level = sum(usage) / total_hours if total_hours > 0 else 0.0
+    if level <= 0.0:
+        _shapes[key] = None
+        return None
+    learned = [0.0] * SLOTS
+    for first, last in ((0, 120), (120, SLOTS)):  # weekdays, weekend days
+        for hour in range(24):
+            pooled = slice(first + hour, last, 24)
+            day_rate = ((sum(usage[pooled]) + DAY_PRIOR_HOURS * level)
+                        / (sum(hours[pooled]) + DAY_PRIOR_HOURS))
+            for s in range(first + hour, last, 24):
+                learned[s] = ((usage[s] + SLOT_PRIOR_HOURS * day_rate)
+                              / ((hours[s] + SLOT_PRIOR_HOURS) * level))
+    side, middle = SMOOTH_SIDE, 1.0 - 2 * SMOOTH_SIDE
+    smooth = [side * learned[s - 1] + middle * learned[s] + side * learned[s + 1]
+              for s in range(SLOTS - 1)]
+    smooth.append(side * learned[-2] + middle * learned[-1] + side * learned[0])
+    _shapes[key] = smooth
+    return smooth
+
+
+def local_rates(rhythm: Rhythm, utc_offset: float) -> list[float | None]:
+    """The account's own growth in %/h (of the 5h limit) per local hour of the week, Monday
+    00:00 first; None where the record has watched less than a tenth of an hour."""
+    shift = round(utc_offset / 3600.0)
+    rates: list[float | None] = []
+    for slot in range(SLOTS):
+        source = (slot - shift) % SLOTS
+        hours = rhythm.hours[source]
+        rates.append(rhythm.usage[source] / hours if hours >= 0.1 else None)
+    return rates
+
+
+# ---------------------------------------------------------------------------------------
+# To and from JSON (tolerant: anything malformed gives an empty record)
+
+
+def to_json(rhythm: Rhythm) -> dict[str, object]:
+    """The record as a JSON-ready dict (numbers rounded: the store stays small)."""
+    return {
+        "usage": [round(u, 4) for u in rhythm.usage],
+        "hours": [round(h, 4) for h in rhythm.hours],
+        "learned_until": rhythm.learned_until,
+        "decayed_at": rhythm.decayed_at,
+        "windows": round(rhythm.windows, 4),
+        "filled": round(rhythm.filled, 4),
+    }
+
+
+def _row(value: object) -> list[float] | None:
+    if not isinstance(value, list) or len(value) != SLOTS:
+        return None
+    try:
+        row = [float(item) for item in value]  # every call reads it: no check per item
+    except (TypeError, ValueError):
+        return None
+    # A sum of finite non-negative numbers is finite; NaN or an infinity makes it not.
+    if not isfinite(sum(row)) or min(row) < 0 or any(type(i) is bool for i in value):
+        return None
+    return row
+
+
+def _count(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    number = float(value)
+    return number if isfinite(number) and number >= 0 else 0.0
+
+
+def _time(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if isfinite(number) else None
+
+
+def from_json(raw: object) -> Rhythm:
+    """Rebuild a record from ``to_json``'s dict; an empty record for anything else."""
+    rhythm = Rhythm()
+    if not isinstance(raw, dict):
+        return rhythm
+    usage, hours = _row(raw.get("usage")), _row(raw.get("hours"))
+    if usage is None or hours is None:
+        return rhythm
+    rhythm.usage, rhythm.hours = usage, hours
+    rhythm.learned_until = _time(raw.get("learned_until"))
+    rhythm.decayed_at = _time(raw.get("decayed_at"))
+    rhythm.windows = _count(raw.get("windows"))
+    rhythm.filled = min(_count(raw.get("filled")), rhythm.windows)
+    return rhythm
