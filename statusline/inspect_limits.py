@@ -10,7 +10,7 @@ from statusline.chart import chart
 from statusline.history.model import window_seconds
 from statusline.payload import SPEND_LIMIT
 from statusline.segments import format_age, format_clock, format_duration
-from statusline.spend import PERIOD_SHORT, money
+from statusline.spend import PERIOD_SHORT, money, used_now
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,9 +52,11 @@ def limit_lines(data: dict[str, object], now: float, width: int, color: bool,
         period = str(spend.get("period") or "")
         amount = ""
         if isinstance(used_usd, (int, float)) and isinstance(limit_usd, (int, float)):
-            amount = f" ({money(used_usd)} of {money(limit_usd)} {PERIOD_SHORT.get(period, '')})"
+            used = used_now(float(spend["used_percentage"]), used_usd, limit_usd)
+            inner = f"{money(used or 0.0)} of {money(limit_usd)} {PERIOD_SHORT.get(period, '')}"
+            amount = f" ({inner.rstrip()})"
         resets_at = float(spend["resets_at"])
-        lines.append(f"Spend limit (gateway): {spend['used_percentage']:.1f}%{amount.rstrip()}"
+        lines.append(f"Spend limit (gateway): {spend['used_percentage']:.1f}%{amount}"
                      f", resets {_when(resets_at, now, utc_offset)}")
         per_hour = spend.get("usd_per_hour")
         rate = spend.get("burn_rate_pct_per_hour")

@@ -63,6 +63,15 @@ def test_spend_limit_over_100_is_a_reading_not_an_epoch() -> None:
     assert spend["used_percentage"] == 107 and spend["limit_before_reset"] is True
 
 
+def test_spend_dollars_follow_the_fresher_percentage() -> None:
+    """The real client sent 107 % beside a used_usd of 310 (the dollars are fetched at most
+    every 5 minutes): the line shows the limit times the percentage."""
+    doc = fixture("statusline-q3-statusline-gateway-spend-limit")
+    doc["rate_limits"]["spend_limit"]["used_percentage"] = 107  # type: ignore[index]
+    shown = line(doc, SPEND_NOW)
+    assert "$535/$500 mo over limit" in shown, shown
+
+
 def test_spend_limit_forecast_names_the_limit_time_or_the_period_end() -> None:
     """A pace that fills the limit before the period ends says when; a slow one says the
     period ends first (inspect), and the line marks it with ✓."""
