@@ -111,7 +111,7 @@ def test_api_key_pooled_spend_and_shares(replays: dict) -> None:  # type: ignore
     """api_key: pooled $/h within 5 % (median) and per-session shares within 0.05 (MAE)."""
     spend_errors, share_errors = [], []
     for row, data in replays["p09_api_key_head"]:
-        assert data["windows"] == {"five_hour": None, "seven_day": None}
+        assert data["windows"] == {"five_hour": None, "seven_day": None, "spend_limit": None}
         truth_usd = row["usd_h_60m"]
         usd = data["cost"]["usd_per_hour"]
         if isinstance(truth_usd, float) and truth_usd >= 0.5 and usd is not None:
