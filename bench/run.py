@@ -26,8 +26,13 @@ What it does, in order (standard library only; Linux, for os.posix_spawn/os.wait
    of the default.
 5. Writes ``bench/out/results.md`` (tables) and ``bench/out/results.json`` (everything).
 
+With a ``redis-server`` on PATH (issue 13) the common call and the call that writes are also
+timed on the shared store (a redis-server of the benchmark's own on loopback, one database per
+case; the call that writes finds the stale document put back before every run), and 16
+sessions at 1 Hz run once more on it.
+
 Options: --quick, --runs N, --warmup N, --scale-seconds S, --no-hyperfine, --no-scale,
---idle-interval S, --idle-seconds S, --no-idle,
+--idle-interval S, --idle-seconds S, --no-idle, --no-redis,
 --python PATH (the interpreter to build the venv from), --source DIR (another tree of the
 package, e.g. an older commit from `git archive`, to compare; default: this checkout),
 --out DIR (default bench/out), --keep (keep the work directory).
@@ -47,6 +52,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+
+import redis_cases
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
@@ -90,6 +98,8 @@ TARGETS = {  # case -> (max ratio of wall medians to the floor, what the issue a
     "common": 2.0,
     "write": 3.0,
     "inspect_json": 6.0,
+    "common_redis": 3.0,
+    "write_redis": 5.0,
 }
 SCALE_TARGET_PCT = 30.0
 # Idle sessions: Claude Code re-runs each one every refreshInterval seconds. The default is
@@ -280,9 +290,10 @@ class Case:
 
     def __init__(self, key: str, label: str, argv: list[str], env: dict[str, str],
                  stdin: str = os.devnull, restore: tuple[str, str] | None = None,
-                 headline: bool = False) -> None:
+                 headline: bool = False, before: Callable[[], None] | None = None) -> None:
         self.key, self.label, self.argv, self.env, self.stdin = key, label, argv, env, stdin
         self.restore = restore  # (source, destination): copied before every run, untimed
+        self.before = before  # anything else to put back before every run, untimed
         self.headline = headline
         self.wall: list[float] = []
         self.cpu: list[float] = []
@@ -292,6 +303,8 @@ class Case:
     def run_once(self, out_path: str) -> tuple[float, float, int]:
         if self.restore is not None:
             shutil.copyfile(*self.restore)
+        if self.before is not None:
+            self.before()
         actions = [
             (os.POSIX_SPAWN_OPEN, 0, self.stdin, os.O_RDONLY, 0),
             (os.POSIX_SPAWN_OPEN, 1, out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
@@ -392,7 +405,8 @@ def children_cpu_s() -> float:
 
 
 def scale(bench: Bench, script: str, name: str, sessions: int, seconds: float,
-          warmup_s: float, interval_s: float = 1.0) -> dict[str, object]:
+          warmup_s: float, interval_s: float = 1.0,
+          store_url: str | None = None) -> dict[str, object]:
     """``sessions`` sessions each calling once every ``interval_s`` seconds, staggered, on
     the real clock (1 s: busy sessions; Claude Code's refreshInterval: idle ones, whose
     ticks repeat the same payload).
@@ -411,6 +425,8 @@ def scale(bench: Bench, script: str, name: str, sessions: int, seconds: float,
                             10.0 + i)
         payloads.append(path)
     env = bench.env(state_dir, now=None)
+    if store_url:
+        env["STATUSLINE_STORE_URL"] = store_url
     argv = [script]
     lock = threading.Lock()
     pending: dict[int, tuple[float, str, bool]] = {}
@@ -489,6 +505,7 @@ def scale(bench: Bench, script: str, name: str, sessions: int, seconds: float,
         stored = json.load(handle)
     return {
         "launcher": os.path.basename(script),
+        "store": "redis" if store_url else "file",
         "sessions": sessions,
         "hz": 1.0 / interval_s,
         "interval_s": interval_s,
@@ -620,6 +637,8 @@ def markdown(result: dict[str, object]) -> str:
     for s in scale_rows:
         verdict = "met" if s["cpu_pct_of_one_core"] <= SCALE_TARGET_PCT else "**missed**"
         launcher = "pip's launcher" if s["launcher"] == "statusline" else "uv's launcher"
+        if s.get("store") == "redis":
+            launcher += ", shared store on Redis (loopback)"
         lines += [
             f"| {s['sessions']} sessions × 1 Hz, staggered, {launcher} | {s['calls']} | "
             f"{s['window_s']:.1f} | {s['cpu_s']:.2f} | {s['cpu_pct_of_one_core']:.1f} | "
@@ -661,6 +680,8 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=None,
                         help="window of each idle-sessions row (default: 6 intervals)")
     parser.add_argument("--no-idle", action="store_true", help="skip the idle-sessions rows")
+    parser.add_argument("--no-redis", action="store_true",
+                        help="skip the shared-store rows (they need redis-server on PATH)")
     parser.add_argument("--python", default=sys.executable,
                         help="base interpreter for the venv (default: the one running this)")
     parser.add_argument("--source", default=CHECKOUT,
@@ -737,6 +758,11 @@ def main() -> None:
             Case("lock_fcntl", "lock option: `import fcntl` + flock acquire/release",
                  [bench.python, "-c", LOCK_FCNTL, lock_file], bench.env()),
         ]
+        server = None
+        binary = None if args.no_redis else redis_cases.find_server()
+        if binary is not None:
+            server = redis_cases.Server(binary, work)
+            cases += redis_rows(bench, server)
         common_store = os.path.join(work, "state", "common", "store.json")
         before = os.stat(common_store)
 
@@ -758,6 +784,16 @@ def main() -> None:
                 if row["exit_nonzero"] or row["empty_output"]:
                     problems.append(f"{name}: failed or empty calls")
                 scale_result.append(row)
+            if server is not None:
+                log(f"16 sessions x 1 Hz for {scale_seconds:.0f} s on Redis ...")
+                row = scale(bench, bench.script, "scale_redis", 16, scale_seconds,
+                            3.0 if args.quick else 5.0, store_url=server.url(3))
+                if row["exit_nonzero"] or row["empty_output"]:
+                    problems.append("scale_redis: failed or empty calls")
+                scale_result.append(row)
+        if server is not None:
+            problems += redis_problems(server, cases)
+            server.stop()
 
         idle_result = []
         if not args.no_idle:
@@ -774,7 +810,7 @@ def main() -> None:
         rows = summarise(cases, floor)
         targets = {
             key: {"max": limit, "met": rows[key]["ratio_wall"] <= limit}
-            for key, limit in TARGETS.items()
+            for key, limit in TARGETS.items() if key in rows
         }
         result: dict[str, object] = {
             "when": started,
@@ -817,6 +853,45 @@ def main() -> None:
             log(f"work directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def redis_rows(bench: Bench, server: redis_cases.Server) -> list[Case]:
+    """The common call and the call that writes on the shared store (databases 1 and 2)."""
+    rows = []
+    for key, label, db, base in (
+        ("common_redis", "common call, shared store on Redis (loopback)", 1, "empty"),
+        ("write_redis", "call that writes, shared store on Redis (loopback)", 2, "empty-stale"),
+    ):
+        with open(os.path.join(bench.work, f"base-{base}.json"), "rb") as handle:
+            document = handle.read()
+        server.put(db, document)
+        directory, _, _ = bench.state_dir(key, None)
+        env = bench.env(directory)
+        env["STATUSLINE_STORE_URL"] = server.url(db)
+        before = (lambda db=db, document=document: server.put(db, document)) if (
+            base.endswith("-stale")) else None
+        rows.append(Case(key, label, [bench.script], env, bench.payload, None,
+                         headline=True, before=before))
+    return rows
+
+
+def redis_problems(server: redis_cases.Server, cases: list[Case]) -> list[str]:
+    """The Redis rows did what they claim: the common call left the document as it was put,
+    the call that writes changed it, and neither kept anything for later (an outbox)."""
+    problems = []
+    with open(os.path.join(os.path.dirname(server.directory), "base-empty.json"), "rb") as f:
+        if server.get(1) != f.read():
+            problems.append("common_redis: the shared document was rewritten")
+    with open(os.path.join(os.path.dirname(server.directory), "base-empty-stale.json"),
+              "rb") as f:
+        if server.get(2) == f.read():
+            problems.append("write_redis: the shared document was not written")
+    for case in cases:
+        if case.key.endswith("_redis"):
+            outbox = os.path.join(case.env["STATUSLINE_STATE_DIR"], "store.json.outbox")
+            if os.path.exists(outbox):
+                problems.append(f"{case.key}: readings were kept (Redis not reached in time)")
+    return problems
 
 
 def check_cases(cases: list[Case], before: os.stat_result, after: os.stat_result) -> list[str]:

@@ -35,15 +35,23 @@ def _now() -> float:
     return clock(os.environ)
 
 
-def _open_account_store() -> tuple[str, str, store.ReadResult, store_backend.StoreChoice]:
-    """The store of the account in use, as ``_open_store``, with the store choice."""
-    choice = store_backend.choose(os.environ)
+def _open_account_store() -> tuple[str, str, store.ReadResult, store_backend.StoreChoice,
+                                   dict[str, object] | None]:
+    """The store of the account in use: the profile, the local store path, what the store
+    holds, the store choice, and the shared backend (kind, location, problem) if any."""
+    cfg, _ = _load_config()
+    choice = store_backend.choose(os.environ, cfg)
     if choice.path is None or choice.backend is None:
         raise StatuslineError(
             "cannot find a state directory (HOME is not set)",
             "set HOME, or STATUSLINE_STATE_DIR to a private directory",
         )
-    return paths.profile_name(os.environ), choice.path, choice.backend.read(), choice
+    backend = choice.backend
+    result = backend.read()
+    shared: dict[str, object] | None = None
+    if backend.kind != "file":
+        shared = {"kind": backend.kind, "location": backend.location, "problem": backend.problem}
+    return paths.profile_name(os.environ), choice.path, result, choice, shared
 
 
 def _use_color() -> bool:
@@ -94,7 +102,7 @@ def inspect(as_json: bool, ascii_only: bool) -> None:
         statusline inspect
         statusline inspect --json | jq '.windows.five_hour.used_percentage'
     """
-    profile, path, result, choice = _open_account_store()
+    profile, path, result, choice, shared = _open_account_store()
     now = _now()
     from statusline.history.usage import fold_usage
     from statusline.hotpath import utc_offset
@@ -107,7 +115,7 @@ def inspect(as_json: bool, ascii_only: bool) -> None:
     projection = forecast.project(result.state, now, utc_offset(now))
     data = report.snapshot(result.state, projection, now, profile, path, result.status,
                            account_source=facts.source if facts.account else None,
-                           utc_offset=utc_offset(now))
+                           utc_offset=utc_offset(now), shared=shared)
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return

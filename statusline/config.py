@@ -22,7 +22,9 @@ SYMBOL_SETS = ("unicode", "ascii")
 class Config:
     """Settings for the line; every field has a default that works without a file."""
 
-    __slots__ = ("alert_pct", "color", "segments", "style", "symbols", "theme", "warn_pct")
+    __slots__ = (
+        "alert_pct", "color", "segments", "store_url", "style", "symbols", "theme", "warn_pct",
+    )
 
     def __init__(self) -> None:
         self.segments: tuple[str, ...] = DEFAULT_SEGMENTS
@@ -33,6 +35,8 @@ class Config:
         # Usage at or above these percentages is drawn in the warning / alert colour.
         self.warn_pct = 70.0
         self.alert_pct = 90.0
+        # A store shared by several machines (redis:// or rediss://); "": the local file.
+        self.store_url = ""
 
 
 def parse(document: dict[str, object], known_segments: tuple[str, ...]) -> tuple[Config, list[str]]:
@@ -71,6 +75,14 @@ def parse(document: dict[str, object], known_segments: tuple[str, ...]) -> tuple
                 setattr(config, key, float(value))
             else:
                 warnings.append(f"{key}: expected a number from 0 to 100; got {value!r}")
+        elif key == "store_url":
+            # Never echo the value: it may hold a password.
+            if isinstance(value, str) and value.strip().lower().startswith(
+                ("redis://", "rediss://")
+            ):
+                config.store_url = value.strip()
+            elif value != "":
+                warnings.append("store_url: expected a redis:// or rediss:// URL (ignored)")
         else:
             warnings.append(f"unknown key {key!r} (ignored)")
     if config.warn_pct > config.alert_pct:
@@ -119,9 +131,13 @@ def exists(path: str | None) -> bool:
 
 
 def to_toml(config: Config) -> str:
-    """``config`` as a TOML document that ``load`` reads back to the same settings."""
+    """``config`` as a TOML document that ``load`` reads back to the same settings.
+
+    ``store_url`` is the exception: it may hold a password, so it is named only as a
+    comment, redacted.
+    """
     names = ", ".join(f'"{name}"' for name in config.segments)
-    return "\n".join([
+    lines = [
         f"segments = [{names}]",
         f"color = {'true' if config.color else 'false'}",
         f'theme = "{config.theme}"',
@@ -129,4 +145,13 @@ def to_toml(config: Config) -> str:
         f'symbols = "{config.symbols}"',
         f"warn_pct = {config.warn_pct!r}",
         f"alert_pct = {config.alert_pct!r}",
-    ])
+    ]
+    if config.store_url:
+        from statusline.store.resp import parse_url
+
+        try:
+            shown = parse_url(config.store_url).redacted()
+        except ValueError:
+            shown = "not a valid URL"
+        lines.append(f"# store_url is set ({shown}); not repeated: it may hold a password")
+    return "\n".join(lines)

@@ -91,40 +91,55 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         # A name that cleans to nothing must not leave the watchdog an empty line.
         _fallback_line = render.truncate(clean(payload.model, 24), 40) or FALLBACK
 
-    choice = store_backend.choose(env)
+    # STATUSLINE_STORE_URL names a shared store without any file; the config (read before
+    # the store, one stat when there is no config file) may name one too.
+    choice = store_backend.choose(env, None, replay)
     directory, usable_dir, backend = choice.directory, choice.usable_dir, choice.backend
     log_path = paths.log_file(directory) if usable_dir and directory else None
     log = Log(log_path, env.get("STATUSLINE_LOG"))
+    cfg = load_config(env, log)
+    if cfg.store_url and choice.path and backend is not None and backend.kind == "file":
+        backend = store_backend.open_backend(choice.path, store_backend.store_url(env, cfg),
+                                             replay, choice.name)
     outcome.store_path = choice.path
     facts = choice.facts
     payload.account, payload.account_label = facts.account, facts.label
     payload.usage_cache = facts.usage
     for reason in payload.rejected:
         log.debug(f"rate limits rejected: {reason}")
+    host = paths.host_name(env)
     state = history.State()
-    if backend is not None and usable_dir:
+    reported = ""
+    if backend is not None and (usable_dir or backend.kind != "file"):
         result = backend.read()
         state, outcome.store_status = result.state, result.status
         if result.detail:
-            log.warning(f"store {outcome.store_path}: {result.detail}")
+            reported = result.detail
+            log.warning(f"store {backend.location}: {result.detail}")
         may_write = result.writable
     else:
         may_write = directory is not None and not os.path.lexists(directory)
     offset = utc_offset(now)
-    due = advance(state, payload, now, offset)
-    cfg = load_config(env, log)
+    due = advance(state, payload, now, offset, host)
     outcome.width = width(env, claude_padding.padding(env, payload.project_dir))
-    if save and due and may_write and payload.session_id and backend is not None:
+    if (save and may_write and payload.session_id and backend is not None
+            and (due or backend.wants_write)):
         # The save is the one step that can wait (a busy lock, a slow disk): render first,
         # so that a watchdog ending the call mid-save prints this line, not a bare fallback.
         _render(outcome, payload, state, now, offset, cfg, env, log, timed)
         _fallback_line = outcome.line
-        updated = backend.update(lambda s: advance(s, payload, now, offset))
+        # What a shared store out of reach keeps, to fold in later (see ``replay``).
+        kept = {"now": now, "offset": offset, "host": host, "account": payload.account,
+                "account_label": payload.account_label,
+                "payload": data.decode("utf-8", "replace")}
+        updated = backend.update(lambda s: advance(s, payload, now, offset, host), kept)
         if updated is None:
             log.warning("store busy or not writable; this call's reading was not saved")
         else:
             state, outcome.wrote = updated, True
             log.debug("saved")  # after the replace: a soak counts these as acknowledged
+    if backend is not None and backend.problem and backend.problem not in reported:
+        log.warning(f"shared store: {backend.problem}")
     _render(outcome, payload, state, now, offset, cfg, env, log, timed)
     return outcome
 
@@ -147,10 +162,36 @@ def _render(outcome: Outcome, payload: Payload, state: history.State, now: float
                     or render.truncate(FALLBACK, cells))
 
 
-def advance(state: history.State, payload: Payload, now: float, offset: float) -> bool:
+def advance(state: history.State, payload: Payload, now: float, offset: float,
+            host: str | None = None) -> bool:
     """Fold the payload into ``state`` and remember the forecast's warnings; True if due."""
-    due = history.record(state, payload, now)
+    due = history.record(state, payload, now, host)
     return forecast.remember(state, forecast.project(state, now, offset)) or due
+
+
+def replay(state: history.State, kept: dict[str, object]) -> bool:
+    """Fold a call kept while the shared store was out of reach into ``state``.
+
+    The same merge as the call itself (``advance``), at the call's own clock. A kept call
+    whose session the state already shows at that moment or later is skipped: it arrived
+    before (a send that timed out after the server took it), and folding it in again would
+    put old points after new ones.
+    """
+    now, offset, text, host = (kept.get("now"), kept.get("offset"), kept.get("payload"),
+                               kept.get("host"))
+    if not isinstance(now, float) or not isinstance(text, str):
+        return False
+    payload = parse(text.encode("utf-8", "replace"))
+    # The account came from the client's config at the time, not from stdin (the usage
+    # cache is left out: the next live call folds the fresh one).
+    account, label = kept.get("account"), kept.get("account_label")
+    payload.account = account if isinstance(account, str) else None
+    payload.account_label = label if isinstance(label, str) else None
+    session = state.sessions.get(payload.session_id) if payload.session_id else None
+    if session is not None and session.last_seen >= now:
+        return False
+    return advance(state, payload, now, offset if isinstance(offset, float) else 0.0,
+                   host if isinstance(host, str) else None)
 
 
 def load_config(env: Mapping[str, str], log: Log) -> config_module.Config:

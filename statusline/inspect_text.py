@@ -95,10 +95,18 @@ def format_report(
     assert isinstance(store_info, dict)
     lines.append(title(f"Profile {data['profile']}"))
     # The store's path is never cut: it is what people copy from here.
-    lines.append(
-        f"  store {store_info['path']} ({store_info['status']}, "
-        f"schema {store_info['schema_version']})"
-    )
+    shared = store_info.get("shared")
+    if isinstance(shared, dict):
+        lines.append(f"  shared store {shared['location']} ({store_info['status']}, "
+                     f"schema {store_info['schema_version']})")
+        if shared.get("problem"):
+            add(f"  out of reach, showing this machine's copy: {shared['problem']}")
+        lines.append(f"  this machine's copy {store_info['path']}")
+    else:
+        lines.append(
+            f"  store {store_info['path']} ({store_info['status']}, "
+            f"schema {store_info['schema_version']})"
+        )
     add(account_line(data))
     sessions = data["sessions"]
     assert isinstance(sessions, list)
@@ -173,9 +181,13 @@ def format_report(
 
     add("")
     lines.append(title(f"Sessions: {data['live_sessions']} live, {len(sessions)} known"))
+    # The machine column appears once sessions carry one (every call since #13 does).
+    hosts = any(s.get("host") for s in sessions)
+    host_head = f"{'host':<12} " if hosts else ""
     if sessions:
         add(
-            f"  {'session':<8}  {'seen':>8}  {'model':<14} {'ctx':>4} {'share':>5}  project"
+            f"  {'session':<8}  {'seen':>8}  {host_head}{'model':<14} {'ctx':>4} {'share':>5}"
+            "  project"
         )
     for s in sessions:
         ctx = s["context_pct"]
@@ -184,7 +196,8 @@ def format_report(
         mark = "" if s["live"] else " (gone)"
         row = (
             f"  {str(s['session_id'])[:8]:<8}  {seen:>8}  "
-            f"{_cut(str(s['model'] or '?'), 14, ascii_only):<14} "
+            + (f"{_cut(str(s.get('host') or '?'), 12, ascii_only):<12} " if hosts else "")
+            + f"{_cut(str(s['model'] or '?'), 14, ascii_only):<14} "
             f"{dash if ctx is None else f'{ctx:.0f}%':>4} "
             f"{dash if not share else f'{share * 100:.0f}%':>5}  "
         )

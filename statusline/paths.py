@@ -135,6 +135,19 @@ def lock_file(store: str) -> str:
     return store + ".lock"
 
 
+def host_name(env: Mapping[str, str]) -> str:
+    """This machine's name, kept with its sessions: ``STATUSLINE_HOST``, else the node name.
+
+    Several machines can share one store (a Redis backend); the line names the machine a
+    reading came from, and ``inspect`` lists each session's.
+    """
+    name = env.get("STATUSLINE_HOST", "").strip()
+    if not name:
+        uname = getattr(os, "uname", None)  # missing on Windows
+        name = uname().nodename if uname is not None else env.get("COMPUTERNAME", "")
+    return name[:64] or "unknown"
+
+
 def log_file(directory: str) -> str:
     """The diagnostic log, beside the store."""
     return os.path.join(directory, "statusline.log")

@@ -44,11 +44,14 @@ def snapshot(
     store_status: str,
     account_source: str | None = None,
     utc_offset: float = 0.0,
+    shared: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """The whole ``inspect --json`` document for ``state`` at ``now``.
 
     Keys are always present; values the store cannot know yet are null. Strings that came
-    from payloads are sanitised, so the JSON is safe to print too.
+    from payloads are sanitised, so the JSON is safe to print too. ``shared`` describes a
+    shared backend (``kind``, ``location`` without credentials, ``problem``) when one is
+    configured; ``store.path`` is then this machine's copy.
     """
     live = {s.session_id for s in state.live_sessions(now)}
     sessions = []
@@ -61,6 +64,7 @@ def snapshot(
                 "model": clean(session.model, 60) if session.model else None,
                 "project_dir": clean(session.project_dir, 200) if session.project_dir else None,
                 "session_name": clean(session.session_name, 60) if session.session_name else None,
+                "host": clean(session.host, 64) if session.host else None,
                 "first_seen": _round(session.first_seen, 3),
                 "last_seen": _round(session.last_seen, 3),
                 "live": session.session_id in live,
@@ -85,7 +89,9 @@ def snapshot(
             "path": store_path,
             "status": store_status,
             "schema_version": state.schema_version,
+            "shared": shared,
         },
+        "hosts": sorted({clean(s.host, 64) for s in state.sessions.values() if s.host}),
         "windows": windows,
         "binding_window": projection.binding_window,
         "ended_windows": sorted(projection.ended),

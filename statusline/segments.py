@@ -334,7 +334,10 @@ def sessions(ctx: Context) -> Segment | None:
 
 
 def freshness(ctx: Context) -> Segment | None:
-    """Age of the pooled reading, and which session saw it when it was not this one."""
+    """Age of the pooled reading, and which session saw it when it was not this one.
+
+    A session on another machine (a shared store) is named by its machine.
+    """
     windows = [w for w in ctx.projection.windows.values()]
     if not windows:
         return None
@@ -344,7 +347,13 @@ def freshness(ctx: Context) -> Segment | None:
     by = newest.observed_by
     if by and by != ctx.payload.session_id:
         other = ctx.state.sessions.get(by)
-        label = other and (other.session_name or _basename(other.project_dir))
+        me = ctx.state.sessions.get(ctx.payload.session_id or "")
+        label = None
+        if other is not None:
+            # A reading from another machine (a shared store) is named by its machine.
+            elsewhere = me is not None and me.host and other.host and other.host != me.host
+            label = other.host if elsewhere else (
+                other.session_name or _basename(other.project_dir))
         full += f" via {clean(label, 20)}" if label else f" via {clean(by[:8], 8)}"
     return Segment(full, "dim", _giving_way(
         full, (RANK_FRESHNESS_SHORT, age), (RANK_FRESHNESS, None)))

@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tests.helpers_redis import RedisServer
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "payloads"
 # Epoch of the captured oauth-003 payload's run: 5h resets in ~1h15, 7d in ~3d10h.
@@ -149,3 +153,27 @@ def run_cli(
         completed.stdout.decode("utf-8", "replace"),
         completed.stderr.decode("utf-8", "replace"),
     )
+
+
+@pytest.fixture(scope="session")
+def redis_binary() -> str:
+    """The redis-server binary (.ci/run installs the Debian package); skip when there is none."""
+    from tests.helpers_redis import find_server
+
+    binary = find_server()
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    return binary
+
+
+@pytest.fixture
+def redis_server(redis_binary: str, tmp_path: Path) -> Iterator[RedisServer]:
+    """A fresh redis-server on a free loopback port, data in tmp_path; stopped afterwards."""
+    from tests.helpers_redis import RedisServer
+
+    server = RedisServer(redis_binary, tmp_path / "redis")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import EXAMPLES, OAUTH_NOW, example
+from tests.helpers_redis import RedisServer
 
 # Never imported by a status-line call, whether it writes or not.
 NEVER = frozenset({
@@ -201,3 +202,26 @@ def test_symbols_measured_without_unicodedata_are_one_cell_each() -> None:
     for ch in render._ONE_CELL:
         assert unicodedata.combining(ch) == 0, ch
         assert unicodedata.east_asian_width(ch) not in ("W", "F"), ch
+
+
+# A shared store on Redis: spoken over the C ``_socket`` module by statusline.store.resp.
+# redis-py (~240 ms of imports: asyncio, ssl, logging), the ``socket`` module (enums) and
+# ``ssl`` (only for rediss://) stay out, and so does the idna codec (a host name given as
+# str to getaddrinfo would import stringprep, unicodedata and re).
+NEVER_WITH_REDIS = frozenset({"redis", "socket", "ssl", "asyncio", "encodings.idna"})
+
+
+def test_a_call_on_a_shared_store_speaks_redis_without_redis_py(
+        tmp_path: Path, redis_server: RedisServer) -> None:
+    env = {**CLOCK, "STATUSLINE_STORE_URL": f"redis://localhost:{redis_server.port}/0"}
+
+    written, line = imported_by_call(tmp_path, oauth_payload(), env)
+    imported, again = imported_by_call(tmp_path, oauth_payload(), env)
+
+    assert redis_server.client().exists("statusline:v1:store"), "the first call saved there"
+    assert "Sonnet" in line and "5h" in again
+    assert {"statusline.store.resp", "json"} <= written
+    assert "statusline.store.resp" in imported
+    assert top_level(written) & (NEVER | NEVER_WITH_REDIS) == set()
+    forbidden = NEVER | NEVER_WITH_REDIS | ONLY_WHEN_WRITING
+    assert (imported | top_level(imported)) & forbidden == set()

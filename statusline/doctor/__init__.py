@@ -3,9 +3,9 @@
 Each check returns a ``Check`` (name, status, detail, fix hint); nothing here prints. A
 ``fail`` makes the command exit 1; a ``warn`` is worth knowing but does not break the line.
 The checks live by area: ``setup_checks`` (what Claude Code runs), ``store_checks`` (the
-state directory, lock, store, readings and log) and ``call_checks`` (config, render,
-imports). To add one, write a function returning a ``Check`` in its area's module and list
-it in ``run_checks``.
+state directory, lock, store, readings and log), ``call_checks`` (config, render,
+imports) and ``shared_checks`` (a store on Redis, dev containers). To add one, write a
+function returning a ``Check`` in its area's module and list it in ``run_checks``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from statusline.claude import settings as claude_settings
+from statusline.doctor import shared_checks
 from statusline.doctor.base import FAIL, OK, WARN, Check, counts, summary
 from statusline.doctor.call_checks import (
     EXAMPLE,
@@ -66,4 +67,5 @@ def run_checks(env: Mapping[str, str], cwd: str, command: str | None = None,
         check_hot_path_imports(env, runs, verbose=verbose),
         check_rate_limits(store_path),
         check_log(state_dir),
+        *shared_checks.checks(env, store_path),
     ]

@@ -177,6 +177,7 @@ def _session_json(s: Session) -> dict[str, object]:
         "project_dir": s.project_dir,
         "session_name": s.session_name,
         "agent_name": s.agent_name,
+        "host": s.host,
         "context_pct": s.context_pct,
         "costs": _pairs_json(s.costs),
         "reading": s.reading,
@@ -200,6 +201,8 @@ def _session_from(sid: object, raw: object) -> Session | None:
     session.project_dir = _str_or_none(raw.get("project_dir"))
     session.session_name = _str_or_none(raw.get("session_name"))
     session.agent_name = _str_or_none(raw.get("agent_name"))
+    host = raw.get("host")
+    session.host = host[:64] if isinstance(host, str) else None
     context = number(raw.get("context_pct"))
     session.context_pct = context if context is not None and 0 <= context <= 100 else None
     session.costs = _pairs_from(raw.get("costs"), MAX_COST_POINTS)

@@ -33,8 +33,10 @@ from statusline.history.usage import fold_usage
 from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, Payload, RawReading
 
 
-def record(state: State, payload: Payload, now: float) -> bool:
+def record(state: State, payload: Payload, now: float, host: str | None = None) -> bool:
     """Fold one call's payload into ``state`` (in place) and say whether it must be saved.
+
+    ``host`` names the machine the call runs on; the session keeps it.
 
     The answer is True when the call brought something new (a session, a reading, a cost,
     a pooled value) or when this session's saved snapshot is older than
@@ -60,6 +62,9 @@ def record(state: State, payload: Payload, now: float) -> bool:
     elif now - session.last_seen >= SNAPSHOT_REFRESH_S or session.last_seen > now:
         changed = True
     session.last_seen = now
+    if host is not None and host != session.host:
+        session.host = host
+        changed = True
     changed |= _update_snapshot(session, payload, now)
 
     reading = _reading_rows(payload.rate_limits)

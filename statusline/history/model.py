@@ -51,6 +51,7 @@ class Session:
         "context_pct",
         "costs",
         "first_seen",
+        "host",
         "last_seen",
         "model",
         "project_dir",
@@ -68,6 +69,8 @@ class Session:
         self.project_dir: str | None = None
         self.session_name: str | None = None
         self.agent_name: str | None = None
+        # The machine the session runs on (machines share one store on a shared backend).
+        self.host: str | None = None
         self.context_pct: float | None = None
         # (time, cumulative cost in USD), appended when the cost changes.
         self.costs: list[tuple[float, float]] = []

@@ -34,6 +34,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from statusline.store.lock import StoreLock
+
 # What a read found, which decides whether this call may write.
 OK, MISSING, CORRUPT, NEWER, FOREIGN, UNUSABLE = (
     "ok", "missing", "corrupt", "newer", "foreign", "unusable",
@@ -183,33 +185,67 @@ def update(path: str, change: Callable[[State], bool]) -> State | None:
     the state as it now stands, or None when the store could not be locked or written (the
     caller then renders from what it read). Never raises ``OSError`` or a lock timeout.
     """
-    directory = os.path.dirname(path)
-    if not private_dir(directory, create=True):
+    from statusline.store.lock import LockBusyError
+
+    held = lock(path)
+    if held is None:
+        return None
+    try:
+        with held:
+            return update_locked(path, change)
+    except (LockBusyError, OSError, ValueError, RuntimeError, ImportError):
+        # Busy, unwritable, full, or a lock the platform cannot provide: skip this save.
+        return None
+
+
+def lock(path: str) -> StoreLock | None:
+    """The store's sidecar lock (not yet taken), or None when the directory is not usable.
+
+    Creates the private directory when missing; refuses a lock path that is not our own
+    regular file.
+    """
+    if not private_dir(os.path.dirname(path), create=True):
         return None
     lock_path = path + ".lock"
     if not _safe_lock_path(lock_path):
         return None
+    from statusline.store.lock import StoreLock
+
+    return StoreLock(lock_path, LOCK_TIMEOUT_S, LOCK_POLL_S)
+
+
+def update_locked(path: str, change: Callable[[State], bool],
+                  before_save: Callable[[], None] | None = None) -> State | None:
+    """``update``'s work, for a caller that holds the lock; may raise ``OSError``.
+
+    ``before_save`` runs (under the same lock) when the change is to be saved, before the
+    store is replaced: an error there leaves the store as it was.
+    """
+    current = read(path)
+    if current.status == CORRUPT:
+        quarantine(path)
+    elif not current.writable:
+        return None
+    state = current.state
+    if change(state) or current.status != OK:
+        if before_save is not None:
+            before_save()
+        save_locked(path, state)
+    sweep_orphans(path)
+    return state
+
+
+def save_locked(path: str, state: State) -> None:
+    """Replace the store with ``state`` (the caller holds the lock); may raise ``OSError``."""
+    write_atomic(path, dumps(state))
+
+
+def dumps(state: State) -> str:
+    """The store document for ``state`` as compact, strict JSON text."""
     import json  # only calls that write pay for it (``re`` comes with it)
 
-    from statusline.store.lock import LockBusyError, StoreLock
-
-    try:
-        with StoreLock(lock_path, LOCK_TIMEOUT_S, LOCK_POLL_S):
-            current = read(path)
-            if current.status == CORRUPT:
-                quarantine(path)
-            elif not current.writable:
-                return None
-            state = current.state
-            if change(state) or current.status != OK:
-                # allow_nan=False: never write a document a strict JSON reader rejects.
-                text = json.dumps(history.to_json(state), separators=(",", ":"), allow_nan=False)
-                write_atomic(path, text)
-            sweep_orphans(path)
-            return state
-    except (LockBusyError, OSError, ValueError, RuntimeError, ImportError):
-        # Busy, unwritable, full, or a lock the platform cannot provide: skip this save.
-        return None
+    # allow_nan=False: never write a document a strict JSON reader rejects.
+    return json.dumps(history.to_json(state), separators=(",", ":"), allow_nan=False)
 
 
 def _safe_lock_path(lock_path: str) -> bool:
