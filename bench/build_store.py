@@ -18,10 +18,11 @@ intended. Prints the store size in bytes.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 
-from statusline import history, payload
+from statusline import history, paths, payload
 from statusline.history import (
     ARCHIVE_SAMPLES,
     ARCHIVED_WINDOWS,
@@ -137,20 +138,22 @@ def build(payload_bytes: bytes, now: float, kind: str) -> bytes:
     if own.session_id is None:
         raise SystemExit("the payload has no valid session_id")
     state = State()
+    # The calls record this machine's name with their session (as the hot path does).
+    host = paths.host_name(os.environ)
     if stale:
         # The session's previous call, a minute ago, reported a lower reading.
         older = payload.parse(json.dumps(_older_reading(document)).encode())
-        history.record(state, older, now - 60)
+        history.record(state, older, now - 60, host)
     else:
-        history.record(state, own, now)
+        history.record(state, own, now, host)
     if kind.startswith("full"):
         _fill_history(state, now, own.session_id)
         if not stale:
-            history.record(state, own, now)  # this session's snapshot is current
+            history.record(state, own, now, host)  # this session's snapshot is current
         _check_full(state)
     text = json.dumps(history.to_json(state), separators=(",", ":"), allow_nan=False).encode()
     # The timed call must find exactly the situation it is meant to measure.
-    due = history.record(history.from_json(json.loads(text)), own, now)
+    due = history.record(history.from_json(json.loads(text)), own, now, host)
     if due != stale:
         raise SystemExit(f"{kind}: the timed call would {'' if due else 'not '}write")
     return text

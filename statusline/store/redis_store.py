@@ -171,8 +171,7 @@ class RedisBackend:
                 changed = self.replay(state, entry) or changed  # type: ignore[misc]
             changed = change(state) or changed
             if not (changed or kept or current.status != local.OK):
-                self._mirror(state)
-                return state
+                return state  # nothing new for Redis, nor for this machine's copy
             text = local.dumps(state)
             replies = self._connect().pipeline(
                 [("MULTI",), ("SET", self.key, text, "EX", TTL_S), ("EXEC",)])
@@ -183,17 +182,17 @@ class RedisBackend:
                 continue  # someone saved since our WATCH: merge again on their document
             if kept:
                 outbox.clear(self.path)
-            self._mirror(state)
+            self._mirror(text)
             return state
         # Contended past MAX_ATTEMPTS: kept here and sent with a later call, like an outage.
         raise RedisError(BUSY, f"{self.url.redacted()}: {MAX_ATTEMPTS} saves in a row crossed "
                          "another machine's; kept for the next call")
 
-    def _mirror(self, state: State) -> None:
+    def _mirror(self, text: str) -> None:
         """Keep this machine's copy current (best effort: Redis has the save)."""
         try:
-            local.save_locked(self.path, state)
-        except (OSError, ValueError):
+            local.write_atomic(self.path, text)
+        except OSError:
             pass
 
     def _fail(self, error: RedisError) -> None:
