@@ -13,7 +13,7 @@ import socket
 import subprocess
 import time
 
-KEY = "statusline:v1:store"
+KEY = "statusline:v1:default"  # the default profile, no account named
 
 
 def find_server() -> str | None:

@@ -41,7 +41,7 @@ from tests.helpers_redis import RedisServer, find_server  # noqa: E402
 from tests.helpers_reliability import NOW, reading_payload  # noqa: E402
 
 PYTHON = sys.executable
-KEY = "statusline:v1:store"
+KEY = "statusline:v1:default"  # the default profile, no account named
 
 
 def _env(base: Path, host: str, url: str, now: float) -> dict[str, str]:

@@ -218,7 +218,7 @@ def test_a_call_on_a_shared_store_speaks_redis_without_redis_py(
     written, line = imported_by_call(tmp_path, oauth_payload(), env)
     imported, again = imported_by_call(tmp_path, oauth_payload(), env)
 
-    assert redis_server.client().exists("statusline:v1:store"), "the first call saved there"
+    assert redis_server.client().exists("statusline:v1:default"), "the first call saved there"
     assert "Sonnet" in line and "5h" in again
     assert {"statusline.store.resp", "json"} <= written
     assert "statusline.store.resp" in imported

@@ -14,7 +14,7 @@ from statusline import history
 from tests.helpers_redis import RedisServer
 from tests.helpers_reliability import FIVE_HOUR_RESET, NOW, encode, reading_payload, run_call
 
-KEY = "statusline:v1:store"
+KEY = "statusline:v1:default"  # the default profile, no account named
 ANSI = "\x1b["
 
 
@@ -176,3 +176,24 @@ def test_an_existing_local_store_is_not_forgotten_when_redis_is_turned_on(
                     machine(tmp_path, "laptop", redis_server.url, NOW + 5)).assert_contract()
     assert "2 sessions" in line
     assert set(remote(redis_server).sessions) == {"sess-old", "sess-new"}
+
+
+def test_each_account_has_its_own_key_on_every_machine(tmp_path: Path,
+                                                       redis_server: RedisServer) -> None:
+    """The key is the store's name (profile and account), never a local path: two machines
+    of one account meet on one key, and another account stays apart."""
+    account = {"CLAUDE_CODE_OAUTH_TOKEN": "x",
+               "CLAUDE_CODE_ACCOUNT_UUID": "00000000-0000-4000-8000-00000000a001"}
+    other = {**account, "CLAUDE_CODE_ACCOUNT_UUID": "00000000-0000-4000-8000-00000000b002"}
+    url = redis_server.url
+    run_call(encode(reading_payload("sess-l", five_hour=70.0)),
+             machine(tmp_path, "laptop", url, **account)).assert_contract()
+    line = run_call(encode(reading_payload("sess-d", five_hour=20.0)),
+                    machine(tmp_path, "desktop", url, NOW + 5, **account)).assert_contract()
+    run_call(encode(reading_payload("sess-x", five_hour=5.0)),
+             machine(tmp_path, "desktop", url, NOW + 6, **other)).assert_contract()
+
+    assert "5h 70%" in line and "2 sessions" in line
+    keys = sorted(k.decode() for k in redis_server.client().keys("statusline:*"))
+    assert keys == ["statusline:v1:default.00000000-0000-4000-8000-00000000a001",
+                    "statusline:v1:default.00000000-0000-4000-8000-00000000b002"]

@@ -55,7 +55,8 @@ def run_checks(env: Mapping[str, str], cwd: str, command: str | None = None,
     # The checks that run the command run the one Claude Code runs, when it is ours.
     runs = configured_command(env, cwd) or command
     state_dir = paths.state_dir(env)
-    store_path = store_backend.choose(env).path
+    choice = store_backend.choose(env)
+    store_path = choice.path
     return [
         check_settings(env, cwd, command),
         check_package(runs, env),
@@ -67,5 +68,5 @@ def run_checks(env: Mapping[str, str], cwd: str, command: str | None = None,
         check_hot_path_imports(env, runs, verbose=verbose),
         check_rate_limits(store_path),
         check_log(state_dir),
-        *shared_checks.checks(env, store_path),
+        *shared_checks.checks(env, store_path, choice.name),
     ]

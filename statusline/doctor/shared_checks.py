@@ -34,7 +34,8 @@ _FIXES = {
 }
 
 
-def checks(env: Mapping[str, str], store_path: str | None) -> list[Check]:
+def checks(env: Mapping[str, str], store_path: str | None,
+           name: str | None = None) -> list[Check]:
     """The shared-store checks (nothing when none is configured) and the container hint."""
     from statusline.segments import SEGMENTS
 
@@ -42,14 +43,15 @@ def checks(env: Mapping[str, str], store_path: str | None) -> list[Check]:
     url = store_backend.store_url(env, cfg)
     found = []
     if url and store_path:
-        found += check_shared_store(url, store_path)
+        found += check_shared_store(url, store_path, name)
     hint = check_container(env, url)
     if hint is not None:
         found.append(hint)
     return found
 
 
-def check_shared_store(url_text: str, store_path: str) -> list[Check]:
+def check_shared_store(url_text: str, store_path: str,
+                       store_name: str | None = None) -> list[Check]:
     """Can the call reach the shared store, how fast, is it safe, and is anything waiting."""
     from statusline.store import redis_store
     from statusline.store.resp import Connection, RedisError, parse_url
@@ -62,7 +64,7 @@ def check_shared_store(url_text: str, store_path: str) -> list[Check]:
                       "write it as redis://[:password@]host[:port][/db] or rediss://…")]
     found = []
     where = url.redacted()
-    key = redis_store.key_for(store_path)
+    key = redis_store.key_for(store_path, store_name)
     started = time.monotonic()
     try:
         connection = Connection(url, started + PROBE_BUDGET_S, redis_store.CONNECT_TIMEOUT_S * 4)
