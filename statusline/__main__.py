@@ -15,6 +15,14 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     import os  # already loaded by the interpreter: a dictionary lookup
 
+
+    if len(args) in (1, 2) and args[0].split("=", 1)[0] == "--segments":
+        # `statusline --segments five_hour,seven_day`: the status-line call showing only those
+        # segments (for another status line's widget), read here so it never loads click.
+        value = args[0].partition("=")[2] if "=" in args[0] else (args[1:] or [""])[0]
+        if value and (len(args) == 1) == ("=" in args[0]):
+            os.environ["STATUSLINE_SEGMENTS"] = value
+            args = []
     # Shell completion runs the command with no arguments and _STATUSLINE_COMPLETE set.
     if not args and "_STATUSLINE_COMPLETE" not in os.environ:
         if sys.stdin is not None and sys.stdin.isatty():

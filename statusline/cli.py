@@ -18,6 +18,7 @@ import orjson
 from statusline import config as config_module
 from statusline import forecast, paths, report
 from statusline.claude import settings as claude_settings
+from statusline.claude.owner import acting_as_owner
 from statusline.errors import StatuslineError
 from statusline.store import backend as store_backend
 from statusline.store import local as store
@@ -342,22 +343,28 @@ def _show_plan(plan: claude_settings.Plan, dry_run: bool) -> None:
               help="Re-run the line every SECONDS while idle (Claude Code's refreshInterval), "
                    "so idle terminals keep up with the pool. Default: the entry's own, else "
                    f"{claude_settings.DEFAULT_REFRESH_INTERVAL_S}.")
-@click.option("--force", is_flag=True, help="Replace a statusLine that runs something else.")
+@click.option("--force", is_flag=True,
+              help="Replace a statusLine that runs something else instead of keeping it.")
+@click.option("--row", type=click.Choice(["own", "shared"]), default=None,
+              help="Where our line goes when another status line is kept: its own last row "
+                   "(default) or the end of their last row.")
 @click.option("--dry-run", is_flag=True, help="Show the change without writing anything.")
 @click.option("--command", "command", metavar="CMD",
               help="The command to write (default: this installation's absolute path).")
-def install(scope: str, refresh_interval: int | None, force: bool, dry_run: bool,
-            command: str | None) -> None:
+def install(scope: str, refresh_interval: int | None, force: bool, row: str | None,
+            dry_run: bool, command: str | None) -> None:
     """Point Claude Code's statusLine at this statusline.
 
-    Edits settings.json, keeping every other key: it shows the change, backs the file up,
-    and writes it atomically. Running it again changes nothing. A statusLine that runs
-    something else is left alone unless --force (uninstall then puts it back).
+    Edits settings.json, keeping every other key: it shows the change (secrets masked),
+    backs the file up, and writes it keeping its owner and mode. Running it again changes
+    nothing. A status line you already have is kept: ours runs it and prints its rows
+    first (--force replaces it instead); uninstall puts it back exactly.
 
     \b
     Examples:
         statusline install
         statusline install --scope project --refresh-interval 30
+        statusline install --row shared
         statusline install --dry-run
     """
     if command is not None and not claude_settings.is_ours({"command": command}):
@@ -365,6 +372,14 @@ def install(scope: str, refresh_interval: int | None, force: bool, dry_run: bool
                                  param_hint="--command")
     command = command or claude_settings.installed_command()
     path = claude_settings.settings_path(scope, os.environ, os.getcwd())
+    # Run as root on another user's settings (sudo keeping HOME): act as their owner, so
+    # that everything written stays theirs.
+    with acting_as_owner(path):
+        _install(path, scope, command, refresh_interval, force, row, dry_run)
+
+
+def _install(path: str, scope: str, command: str, refresh_interval: int | None, force: bool,
+             row: str | None, dry_run: bool) -> None:
     try:
         settings = claude_settings.read(path)
     except claude_settings.JsoncError as error:
@@ -377,13 +392,17 @@ def install(scope: str, refresh_interval: int | None, force: bool, dry_run: bool
     state_dir = _state_dir()
     record = claude_settings.record_for(state_dir, path)
     existing = settings.document.get(claude_settings.KEY)
-    plan = claude_settings.plan_install(settings, command, refresh_interval, force)
+    plan = claude_settings.plan_install(settings, command, refresh_interval, force, row)
     click.echo(f"Settings: {path} ({scope} scope)")
     _show_plan(plan, dry_run)
     if not plan.changes:
         click.echo(plan.message[0].upper() + plan.message[1:] + ".")
         return
-    if plan.previous is not None:
+    if plan.previous is not None and plan.chained is not None:
+        click.echo(f"Keeping your status line (`{plan.chained}`): statusline runs it and shows "
+                   "its rows, then ours. --force would replace it instead; "
+                   "`statusline uninstall` puts it back as it was.")
+    elif plan.previous is not None:
         click.echo(f"Replacing the statusLine that {claude_settings.describe(plan.previous)[3:]} "
                    "(--force); `statusline uninstall` puts it back.")
     if dry_run:
@@ -422,9 +441,14 @@ def uninstall(scope: str, dry_run: bool) -> None:
 
     When the file has not changed since `statusline install`, it is put back exactly as it
     was (byte for byte); otherwise only our entry is removed, and a statusLine that install
-    replaced is restored. A statusLine that is not statusline's is never removed.
+    kept or replaced is restored. A statusLine that is not statusline's is never removed.
     """
     path = claude_settings.settings_path(scope, os.environ, os.getcwd())
+    with acting_as_owner(path):
+        _uninstall(path, scope, dry_run)
+
+
+def _uninstall(path: str, scope: str, dry_run: bool) -> None:
     settings = claude_settings.read(path)
     state_dir = _state_dir()
     record = claude_settings.record_for(state_dir, path)

@@ -26,6 +26,9 @@ from statusline.store import backend as store_backend
 # so a call that takes longer than this has already lost; it prints what it has and exits.
 BUDGET_S = 0.8
 STDIN_BUDGET_S = 0.3
+# A chained status line (the user's own, kept by install) gets what is left of the budget
+# minus time to print before the watchdog.
+CHAIN_BUDGET_S = BUDGET_S - 0.15
 MAX_STDIN = 1 << 20
 FALLBACK = "statusline: see 'statusline doctor'"
 DEFAULT_COLUMNS = 120
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
     import signal
     from collections.abc import Mapping
     from types import FrameType
+
+    from statusline.claude.chain import Call
 else:
     try:
         # The C module behind ``signal``: the same functions, without building the enums
@@ -65,17 +70,31 @@ class Outcome:
 
 
 _fallback_line = FALLBACK
+_chain: Call | None = None
 
 
 def run() -> int:
-    """The no-argument entry point: read stdin, print one line, return 0."""
+    """The no-argument entry point: read stdin, print one line, return 0.
+
+    With ``STATUSLINE_CHAIN`` set (install kept the user's own status line), their command
+    runs on the same stdin while ours works, and their rows are printed above our line.
+    """
+    global _chain
+    started = time.monotonic()
     previous = _arm_watchdog(BUDGET_S)
+    chained = os.environ.get("STATUSLINE_CHAIN")
     try:
         data = read_stdin(0, MAX_STDIN, STDIN_BUDGET_S)
+        if chained:
+            from statusline.claude import chain
+
+            _chain = chain.begin(chained, data, os.environ)
         outcome = render_call(data, os.environ, save=True)
         text = outcome.line
     except BaseException:  # noqa: BLE001 - the contract is one line and exit 0, whatever happened
         text = _fallback_line
+    if _chain is not None:
+        text = _chain.finish(text, started + CHAIN_BUDGET_S, width(os.environ) + ROW_MARGIN)
     _disarm_watchdog(previous)
     emit(text)
     return 0
@@ -121,7 +140,10 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         may_write = directory is not None and not os.path.lexists(directory)
     offset = utc_offset(now)
     due = advance(state, payload, now, offset, host)
-    outcome.width = width(env, claude_padding.padding(env, payload.project_dir))
+    if payload.terminal_width:  # inside another status line: its width, not Claude Code's row
+        outcome.width = width(env, 0, payload.terminal_width)
+    else:
+        outcome.width = width(env, claude_padding.padding(env, payload.project_dir))
     if (save and may_write and payload.session_id and backend is not None
             and (due or backend.wants_write)):
         # The save is the one step that can wait (a busy lock, a slow disk): render first,
@@ -151,7 +173,8 @@ def _render(outcome: Outcome, payload: Payload, state: history.State, now: float
     outcome.state = state
     outcome.projection = forecast.project(state, now, offset)
     ctx = segments.Context(payload, state, outcome.projection, now, cfg, offset)
-    outcome.results = segments.run_segments(ctx, cfg.segments, timed=timed)
+    outcome.results = segments.run_segments(ctx, chosen_segments(env, cfg.segments),
+                                            timed=timed)
     for failed in outcome.results:
         if failed.error:
             log.error(f"segment {failed.name} failed: {failed.error}")
@@ -226,14 +249,25 @@ def utc_offset(now: float) -> float:
         return 0.0
 
 
-def width(env: Mapping[str, str], padding: int = 0) -> int:
+def chosen_segments(env: Mapping[str, str], configured: tuple[str, ...]) -> tuple[str, ...]:
+    """The segments to show: ``STATUSLINE_SEGMENTS`` (comma-separated names, e.g. to live in
+    another status line's widget) when it names any known one, else the configured ones."""
+    chosen = env.get("STATUSLINE_SEGMENTS")
+    if not chosen:
+        return configured
+    names = tuple(n for n in (part.strip() for part in chosen.split(",")) if n in segments.SEGMENTS)
+    return names or configured
+
+
+def width(env: Mapping[str, str], padding: int = 0, terminal_width: int | None = None) -> int:
     """Cells Claude Code gives the line: ``COLUMNS`` (it sets it) less its row margins.
 
     The row is ``ROW_MARGIN`` narrower than the terminal, and ``padding`` columns narrower
-    again on each side; never less than one cell, never more than ``COLUMNS``.
+    again on each side; never less than one cell, never more than ``COLUMNS``. A host status
+    line that embeds ours (ccstatusline) sends ``terminal_width`` in the payload: it wins.
     """
     try:
-        columns = int(env.get("COLUMNS", ""))
+        columns = terminal_width or int(env.get("COLUMNS", ""))
     except ValueError:
         columns = DEFAULT_COLUMNS
     if columns <= 0:
@@ -283,7 +317,7 @@ def emit(text: str) -> None:
 def _on_timeout(signum: int, frame: FrameType | None) -> None:
     # Out of budget: print what we have and leave at once. The store is safe (writes are
     # atomic replaces; the kernel drops our lock on exit; a stray temp file gets swept).
-    emit(_fallback_line)
+    emit(_fallback_line if _chain is None else _chain.on_timeout(_fallback_line))
     os._exit(0)
 
 

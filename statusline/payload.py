@@ -72,6 +72,7 @@ class Payload:
         "rejected",
         "session_id",
         "session_name",
+        "terminal_width",
         "usage_cache",
         "version",
     )
@@ -87,6 +88,7 @@ class Payload:
         context_pct: float | None = None,
         cost_usd: float | None = None,
         rate_limits: dict[str, RawReading] | None = None,
+        terminal_width: int | None = None,
     ) -> None:
         self.session_id = session_id
         self.model = model
@@ -106,6 +108,9 @@ class Payload:
         self.account: str | None = None
         self.account_label: str | None = None
         self.usage_cache: object = None
+        # Only from a host that embeds our line in its own (ccstatusline's Custom Command
+        # widget adds it); Claude Code itself gives the width in COLUMNS.
+        self.terminal_width = terminal_width
 
 
 def _reject_constant(name: str) -> float:
@@ -163,6 +168,7 @@ def from_mapping(doc: dict[str, object]) -> Payload:
         context_pct=_context_pct(context),
         cost_usd=_non_negative(cost.get("total_cost_usd")),
         rate_limits=_rate_limits(doc.get("rate_limits"), rejected),
+        terminal_width=_terminal_width(doc.get("terminal_width")),
     )
     payload.rejected = rejected
     return payload
@@ -177,6 +183,11 @@ def number(value: object) -> float | None:
     except OverflowError:  # an int beyond float range
         return None
     return result if math.isfinite(result) else None
+
+
+def _terminal_width(value: object) -> int | None:
+    width = number(value)
+    return int(width) if width is not None and 1 <= width <= 10000 else None
 
 
 def _obj(value: object) -> dict[str, object]:

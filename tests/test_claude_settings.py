@@ -115,13 +115,30 @@ def test_an_interval_claude_code_would_drop_gets_the_default(invalid: object) ->
     assert json.loads(install_text(text))["statusLine"]["refreshInterval"] == 10
 
 
-def test_foreign_statusline_is_refused_with_what_is_there_and_why() -> None:
-    """Without --force a statusLine running something else is never replaced."""
-    text = json.dumps({"statusLine": FOREIGN})
+def test_foreign_command_is_kept_and_chained() -> None:
+    """Without --force someone else's status line is kept: ours runs it (and its padding
+    stays); the plan remembers their entry for uninstall."""
+    plan = cs.plan_install(settings_of(json.dumps({"statusLine": FOREIGN})), CMD, None, False)
+    assert plan.previous == FOREIGN
+    assert plan.chained == FOREIGN["command"]
+    assert plan.new_text is not None
+    entry = json.loads(plan.new_text)["statusLine"]
+    assert entry == {"type": "command", "padding": 0, "refreshInterval": 10,
+                     "command": f"STATUSLINE_CHAIN='~/.claude/statusline.sh' {CMD}"}
+    assert cs.is_ours(entry)
+    again = cs.plan_install(settings_of(plan.new_text), CMD, None, False)
+    assert not again.changes
+
+
+@pytest.mark.parametrize("foreign",
+                         [{"type": "other", "url": "x"}, "a string", {"type": "command"}])
+def test_foreign_entry_we_cannot_run_is_refused_with_what_is_there_and_why(
+        foreign: object) -> None:
+    """An entry that is not a command we could run is never replaced without --force."""
+    text = json.dumps({"statusLine": foreign})
     with pytest.raises(StatuslineError) as raised:
         cs.plan_install(settings_of(text), CMD, None, force=False)
-    assert "~/.claude/statusline.sh" in raised.value.message
-    assert "not statusline" in raised.value.message
+    assert "cannot run beside its own" in raised.value.message
     assert raised.value.hint is not None and "--force" in raised.value.hint
 
 

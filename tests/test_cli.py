@@ -302,22 +302,24 @@ def test_install_off_path_names_doctor_by_its_full_path(claude_dir: Path) -> Non
     assert "`statusline doctor` checks the setup." in on_path.stdout
 
 
-def test_foreign_statusline_refused_then_forced_then_restored(claude_dir: Path) -> None:
-    """Another tool's statusLine: refused with the reason; --force replaces it; uninstall
-    puts it back byte for byte."""
+def test_foreign_statusline_kept_or_forced_and_restored(claude_dir: Path) -> None:
+    """Another tool's statusLine: install keeps it (chained, and says so); --force replaces
+    it instead; each time uninstall puts the file back byte for byte."""
     settings = claude_dir / "settings.json"
     original = json.dumps({"statusLine": FOREIGN}, indent=2).encode()
     settings.write_bytes(original)
-    refused = cli("install")
-    assert refused.returncode == 1
-    assert "bash ~/.claude/statusline.sh" in refused.stderr
-    assert "not statusline" in refused.stderr
-    assert "--force" in refused.stderr
+    kept = cli("install")
+    assert kept.returncode == 0, kept.stderr
+    assert "Keeping your status line (`bash ~/.claude/statusline.sh`)" in kept.stdout
+    command = json.loads(settings.read_text())["statusLine"]["command"]
+    assert command.startswith("STATUSLINE_CHAIN='bash ~/.claude/statusline.sh' ")
+    assert cli("uninstall").returncode == 0
     assert settings.read_bytes() == original
 
     forced = cli("install", "--force")
     assert forced.returncode == 0, forced.stderr
     assert "uninstall` puts it back" in forced.stdout
+    assert "STATUSLINE_CHAIN" not in settings.read_text()
     assert cli("uninstall").returncode == 0
     assert settings.read_bytes() == original
 

@@ -139,6 +139,7 @@ def test_a_call_with_a_current_snapshot_never_imports_the_lock(tmp_path: Path) -
     assert "Sonnet" in line and "5h" in line
     assert "statusline.hotpath" in imported
     assert top_level(imported) & (NEVER | ONLY_WHEN_WRITING) == set()
+    assert "statusline.claude.chain" not in imported, "only a chained call loads the chain"
     # An ASCII payload's line holds only the line's own symbols: if a segment starts using
     # a new one, add it to render._ONE_CELL when it is one cell wide.
     assert "unicodedata" not in imported
@@ -180,6 +181,19 @@ def test_a_call_without_rate_limits_or_a_store_directory_stays_lean(tmp_path: Pa
 
     assert line.strip()
     assert top_level(imported) & NEVER == set()
+
+
+def test_a_chained_call_runs_their_command_without_subprocess(tmp_path: Path) -> None:
+    """Keeping the user's status line (STATUSLINE_CHAIN) costs the chain module, not the
+    ``subprocess`` package (~10-50 ms of imports): their command is started with os.posix_spawn."""
+    imported_by_call(tmp_path, oauth_payload(), CLOCK)  # first call: saves the session
+    env = {**CLOCK, "STATUSLINE_CHAIN": "echo their-row"}
+
+    imported, line = imported_by_call(tmp_path, oauth_payload(), env)
+
+    assert line.startswith("their-row\n")
+    assert "statusline.claude.chain" in imported
+    assert top_level(imported) & (NEVER | ONLY_WHEN_WRITING) == set()
 
 
 def test_the_probe_sees_what_a_call_imports(tmp_path: Path) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Mapping
 
 from statusline import paths
+from statusline.claude.chain import CHAIN_VAR, ROW_VAR
 from statusline.claude.json_edit import KEY
 from statusline.claude.settings_file import read
 from statusline.errors import StatuslineError
@@ -65,10 +67,11 @@ def installed_command(argv0: str | None = None, executable: str | None = None) -
     argv0 = sys.argv[0] if argv0 is None else argv0
     executable = sys.executable if executable is None else executable
     candidates = []
-    if os.path.basename(argv0) == "statusline":
+    if program_name(argv0) == "statusline":
         candidates.append(os.path.abspath(argv0))
     if executable:
-        candidates.append(os.path.join(os.path.dirname(executable), "statusline"))
+        for name in ("statusline", "statusline.exe"):
+            candidates.append(os.path.join(os.path.dirname(executable), name))
     import shutil
 
     found = shutil.which("statusline")
@@ -76,55 +79,121 @@ def installed_command(argv0: str | None = None, executable: str | None = None) -
         candidates.append(os.path.abspath(found))
     for candidate in candidates:
         if _is_executable(candidate):
-            return shlex.quote(candidate)
-    return f"{shlex.quote(executable)} -m statusline"
+            return command_for(candidate)
+    return f"{command_for(executable)} -m statusline"
+
+
+def command_for(path: str, windows: bool = os.name == "nt") -> str:
+    """``path`` as a word of a statusLine command. On Windows Claude Code runs the command
+    through Git Bash, where backslashes are escapes: the path is written with forward slashes."""
+    if windows:
+        path = path.replace("\\", "/")
+    return shlex.quote(path)
 
 
 def _is_executable(path: str) -> bool:
     return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
-def command_program(command: str) -> str | None:
-    """The program a statusLine command runs (its first word), or None if it cannot be split."""
+def program_name(word: str) -> str:
+    """The file name a command word runs, on either platform (``C:\\x\\statusline.exe``
+    and ``/x/statusline`` are both ``statusline``)."""
+    name = word.replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:-4] if name.lower().endswith(".exe") else name
+
+
+class Command:
+    """A statusLine command taken apart: ``[NAME=value ...] [env [-i] [-u NAME] [NAME=value
+    ...]] program [args]``. ``prefix`` is the exact text before the program."""
+
+    __slots__ = ("assignments", "prefix", "words")
+
+    def __init__(self, prefix: str, assignments: dict[str, str], words: list[str]) -> None:
+        self.prefix = prefix
+        self.assignments = assignments
+        self.words = words
+
+
+_WORD = re.compile(r"""(?:[^\s'"\\]|\\.|'[^']*'|"(?:[^"\\]|\\.)*")+""")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_ENV_OPTIONS_WITH_VALUE = ("-u", "--unset", "-C", "--chdir", "-S", "--split-string")
+
+
+def parse_command(command: str) -> Command | None:
+    """Take a one-program shell command apart (None when it cannot be split into words)."""
+    raw = [(m.start(), m.group()) for m in _WORD.finditer(command)]
     try:
-        words = shlex.split(command)
-    except ValueError:
+        words = [shlex.split(text)[0] if text else "" for _, text in raw]
+    except (ValueError, IndexError):
         return None
-    return words[0] if words else None
+    if not words:
+        return None
+    at, assignments = 0, {}
+    in_env = False
+    while at < len(words):
+        word = words[at]
+        if _ASSIGNMENT.match(word):
+            name, _, value = word.partition("=")
+            assignments[name] = value
+        elif not in_env and program_name(word) == "env":
+            in_env = True
+        elif in_env and word.startswith("-"):
+            if word in _ENV_OPTIONS_WITH_VALUE:
+                at += 1
+        else:
+            break
+        at += 1
+    prefix = command[: raw[at][0]] if at < len(raw) else command
+    return Command(prefix, assignments, words[at:])
+
+
+def command_program(command: str) -> str | None:
+    """The program a statusLine command runs (after any ``NAME=value`` or ``env`` wrapper),
+    or None if it cannot be split."""
+    parsed = parse_command(command)
+    return parsed.words[0] if parsed is not None and parsed.words else None
 
 
 def is_ours(entry: object) -> bool:
-    """True when a statusLine entry runs some installation of ``statusline``."""
+    """True when a statusLine entry runs some installation of ``statusline``, also when
+    wrapped in variable assignments (``NO_COLOR=1 statusline``, ``env X=1 statusline``)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("command"), str):
         return False
-    words = _split(entry["command"])
-    if not words:
+    parsed = parse_command(entry["command"])
+    if parsed is None or not parsed.words:
         return False
-    if os.path.basename(words[0]) == "statusline":
+    words = parsed.words
+    if program_name(words[0]) == "statusline":
         return len(words) == 1
     # python -m statusline (the fallback command)
-    return words[1:] == ["-m", "statusline"] and "python" in os.path.basename(words[0])
+    return words[1:] == ["-m", "statusline"] and "python" in program_name(words[0])
 
 
-def _split(command: str) -> list[str]:
-    try:
-        return shlex.split(command)
-    except ValueError:
-        return []
+def desired_entry(existing: object, command: str, refresh_interval: int | None,
+                  row: str | None = None, replace: bool = False) -> dict[str, object]:
+    """Our statusLine entry, given what is there now.
 
-
-def desired_entry(existing: object, command: str,
-                  refresh_interval: int | None) -> dict[str, object]:
-    """Our statusLine entry; an existing entry of ours keeps its other keys (e.g. padding).
-
-    ``refresh_interval`` None keeps the entry's own valid ``refreshInterval``, else writes
-    ``DEFAULT_REFRESH_INTERVAL_S``.
+    - Nothing there: ``{"type": "command", "command": command}``.
+    - Our entry: it keeps its other keys (e.g. padding) and the words it wraps ours in
+      (``NO_COLOR=1 …``, the chained command), with ``command`` as the program.
+    - Someone else's command (and not ``replace``): theirs is chained, kept whole in
+      ``STATUSLINE_CHAIN='their command'`` before ours; their other keys (padding,
+      refreshInterval) stay. ``row="shared"`` puts our text on their last row.
+    - ``replace`` (``--force``): ours alone, chaining nothing.
+    - ``refresh_interval`` None keeps the entry's own valid ``refreshInterval``, else
+      writes ``DEFAULT_REFRESH_INTERVAL_S``.
     """
     entry: dict[str, object] = {}
+    wrapped = command
     if is_ours(existing) and isinstance(existing, dict):
         entry.update(existing)
+        wrapped = rewrap(str(existing["command"]), command, row, keep_chain=not replace)
+    elif chainable(existing) and not replace:
+        assert isinstance(existing, dict)
+        entry.update(existing)
+        wrapped = chain_command(str(existing["command"]), command, row)
     entry["type"] = "command"
-    entry["command"] = command
+    entry["command"] = wrapped
     if refresh_interval is not None:
         entry["refreshInterval"] = refresh_interval
     elif refresh_interval_of(entry) is None:
@@ -141,6 +210,42 @@ def refresh_interval_of(entry: object) -> int | float | None:
         return None
     return value
 
+
+def chainable(entry: object) -> bool:
+    """True when ``entry`` is someone else's command that ours can run (chain)."""
+    return (isinstance(entry, dict) and entry.get("type", "command") == "command"
+            and isinstance(entry.get("command"), str) and bool(entry["command"].strip())
+            and "\0" not in entry["command"] and not is_ours(entry))
+
+
+def chain_command(theirs: str, command: str, row: str | None) -> str:
+    """Our command, running ``theirs`` first (see ``statusline.claude.chain``)."""
+    words = [f"{CHAIN_VAR}={shlex.quote(theirs)}"]
+    if row == "shared":
+        words.append(f"{ROW_VAR}=shared")
+    return " ".join([*words, command])
+
+
+def chained_command(entry: object) -> str | None:
+    """The command our entry chains (None when it is not ours or chains nothing)."""
+    if not is_ours(entry) or not isinstance(entry, dict):
+        return None
+    parsed = parse_command(str(entry["command"]))
+    return parsed.assignments.get(CHAIN_VAR) if parsed is not None else None
+
+
+def rewrap(existing: str, command: str, row: str | None, keep_chain: bool) -> str:
+    """``command`` wrapped as our ``existing`` command was: its other words stay as written,
+    its chained command stays unless not ``keep_chain``, and ``row`` (when given) is set."""
+    parsed = parse_command(existing)
+    if parsed is None:
+        return command
+    chained = parsed.assignments.get(CHAIN_VAR) if keep_chain else None
+    row = row or parsed.assignments.get(ROW_VAR)
+    others = [m.group() for m in _WORD.finditer(parsed.prefix)
+              if not m.group().startswith((f"{CHAIN_VAR}=", f"{ROW_VAR}="))]
+    ours = " ".join([*others, command])
+    return chain_command(chained, ours, row) if chained else ours
 
 
 def describe(entry: object) -> str:

@@ -19,8 +19,11 @@ def edit(text: str | None, document: dict[str, object]) -> str:
 
     Every other byte of the file (formatting, key order, indentation) stays as it was; the
     result is checked by parsing it, and when a surgical edit cannot produce exactly
-    ``document`` the whole document is written out in the file's style instead.
+    ``document`` the whole document is written out in the file's style instead. A file whose
+    every line ends in CRLF (Windows editors) keeps CRLF.
     """
+    if text is not None and is_crlf(text):
+        return edit(text.replace("\r\n", "\n"), document).replace("\n", "\r\n")
     if text is not None:
         try:
             edited = _splice(text, document)
@@ -29,6 +32,11 @@ def edit(text: str | None, document: dict[str, object]) -> str:
         if edited is not None and _pairs(edited) == _pairs_of(document):
             return edited
     return dump(document, text)
+
+
+def is_crlf(text: str) -> bool:
+    """True when ``text`` has line breaks and every one of them is CRLF."""
+    return "\r\n" in text and text.count("\n") == text.count("\r\n")
 
 
 def _pairs(text: str) -> object:
@@ -164,6 +172,8 @@ def _splice(text: str, document: dict[str, object]) -> str | None:
 
 def dump(document: dict[str, object], like: str | None) -> str:
     """Serialise ``document`` the way the existing text was written (indent, BOM, newline)."""
+    if like is not None and is_crlf(like):
+        return dump(document, like.replace("\r\n", "\n")).replace("\n", "\r\n")
     indent: int | str = 2
     if like:
         match = re.search(r"^[ \t]+(?=\")", like, re.MULTILINE)

@@ -5,8 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from statusline.claude.entry import describe, desired_entry, is_ours
+from statusline.claude.entry import (
+    chainable,
+    chained_command,
+    describe,
+    desired_entry,
+    is_ours,
+)
 from statusline.claude.json_edit import KEY, edit
+from statusline.claude.redact import mask
 from statusline.claude.settings_file import Settings, digest
 from statusline.errors import StatuslineError
 
@@ -14,7 +21,8 @@ from statusline.errors import StatuslineError
 class Plan:
     """What an install or uninstall would do to one settings file."""
 
-    __slots__ = ("action", "message", "new_text", "old_text", "path", "previous", "restore")
+    __slots__ = ("action", "chained", "message", "new_text", "old_text", "path", "previous",
+                 "restore")
 
     def __init__(self, path: str, old_text: str | None, new_text: str | None, action: str,
                  message: str) -> None:
@@ -27,6 +35,8 @@ class Plan:
         self.message = message
         # The statusLine an install replaces (kept to put back on uninstall).
         self.previous: object = None
+        # The command our new entry runs before ours (their status line, kept), if any.
+        self.chained: str | None = None
         # True when an uninstall puts back the exact text from before the install.
         self.restore = False
 
@@ -36,10 +46,10 @@ class Plan:
         return self.action != "none"
 
     def diff(self) -> str:
-        """A unified diff of the change (empty when nothing changes)."""
+        """A unified diff of the change (empty when nothing changes), secrets masked."""
         name = os.path.basename(self.path)
-        before = (self.old_text or "").splitlines(keepends=True)
-        after = (self.new_text or "").splitlines(keepends=True)
+        before = mask(self.old_text or "").splitlines(keepends=True)
+        after = mask(self.new_text or "").splitlines(keepends=True)
         import difflib  # lazy, like hashlib and shutil: every command imports this module
 
         lines = difflib.unified_diff(before, after, f"{name} (before)", f"{name} (after)")
@@ -48,22 +58,25 @@ class Plan:
 
 
 def plan_install(settings: Settings, command: str, refresh_interval: int | None,
-                 force: bool) -> Plan:
+                 force: bool, row: str | None = None) -> Plan:
     """Plan putting our statusLine into ``settings``.
 
-    Idempotent: when the entry is already as wanted the plan changes nothing. A statusLine
-    that runs something else is only replaced with ``force``; otherwise this raises
-    ``StatuslineError`` saying what is there.
+    Idempotent: when the entry is already as wanted the plan changes nothing. Someone else's
+    statusLine command is kept and run by ours (chained, ``plan.chained``); with ``force``
+    it is replaced instead. Either way it is remembered (``plan.previous``) for uninstall.
+    An entry we cannot run (not a command) is only replaced with ``force``; otherwise this
+    raises ``StatuslineError`` saying what is there.
     """
     existing = settings.document.get(KEY)
-    if existing is not None and not is_ours(existing) and not force:
+    foreign = existing is not None and not is_ours(existing)
+    if foreign and not force and not chainable(existing):
         raise StatuslineError(
-            f"{settings.path} already has a statusLine that is not statusline: "
-            f"{describe(existing)}. Replacing it would lose it, so nothing was changed",
+            f"{settings.path} already has a statusLine that statusline cannot run beside its "
+            f"own: {describe(existing)}. Replacing it would lose it, so nothing was changed",
             "run again with --force to replace it (it is kept, and `statusline uninstall` "
             "puts it back)",
         )
-    entry = desired_entry(existing, command, refresh_interval)
+    entry = desired_entry(existing, command, refresh_interval, row, replace=force)
     if existing == entry:
         return Plan(settings.path, settings.text, settings.text, "none",
                     f"already installed in {settings.path}: nothing to do")
@@ -71,7 +84,8 @@ def plan_install(settings: Settings, command: str, refresh_interval: int | None,
     document[KEY] = entry
     plan = Plan(settings.path, settings.text, edit(settings.text, document), "write",
                 f"installed in {settings.path}: Claude Code will run {command}")
-    plan.previous = None if is_ours(existing) else existing
+    plan.previous = existing if foreign else None
+    plan.chained = chained_command(entry)
     return plan
 
 
@@ -110,6 +124,11 @@ def plan_uninstall(settings: Settings, record: Mapping[str, object] | None) -> P
         )
     document = dict(settings.document)
     previous = record.get("previous") if record is not None else None
+    chained = chained_command(existing)
+    if previous is None and chained is not None:
+        # No record (a lost state directory): the entry itself says what it chained.
+        assert isinstance(existing, dict)
+        previous = {**existing, "command": chained}
     if previous is not None:
         document[KEY] = previous
         message = f"restored the previous statusLine in {settings.path}: {describe(previous)}"

@@ -47,7 +47,7 @@ from statusline.claude.settings_file import (
     looks_like_jsonc,
     parse,
     read,
-    write_atomic,
+    write,
 )
 
 __all__ = [
@@ -56,5 +56,5 @@ __all__ = [
     "apply", "command_program", "describe", "desired_entry", "digest", "dump", "edit",
     "effective_entries", "install_record", "installed_command", "is_ours", "load_records",
     "looks_like_jsonc", "parse", "plan_install", "plan_uninstall", "read", "record_for",
-    "refresh_interval_of", "remove_created_dir", "save_record", "settings_path", "write_atomic",
+    "refresh_interval_of", "remove_created_dir", "save_record", "settings_path", "write",
 ]

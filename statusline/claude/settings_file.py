@@ -1,11 +1,13 @@
 """Reading and writing one settings.json safely: the file stays the user's.
 
 ``read`` refuses what a rewrite would lose (comments, duplicate keys, non-UTF-8); ``apply``
-backs the file up in the state directory and writes it atomically, keeping its mode.
+backs the file up in the state directory and writes it so that it stays the user's: same
+owner, group and mode, hard links kept, a read-only file refused.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -128,11 +130,12 @@ def digest(text: str) -> str:
 
 
 def apply(plan: Plan, state_dir: str | None, now: float | None = None) -> str | None:
-    """Carry out ``plan``: back the file up and write it atomically.
+    """Carry out ``plan``: back the file up and write it (see ``write``: the file stays the
+    user's).
 
     Returns the backup's path (None when there was nothing to back up). A settings file that
     is a symlink (dotfile managers) is written through to its target. When the file changed
-    since it was read (Claude Code writes it too), nothing is written.
+    since it was read (Claude Code writes it too), or it is read-only, nothing is written.
     """
     if not plan.changes:
         return None
@@ -142,12 +145,13 @@ def apply(plan: Plan, state_dir: str | None, now: float | None = None) -> str | 
             f"{plan.path} changed while statusline was editing it; nothing was written",
             "run the command again",
         )
+    refuse_read_only(target)
     backup = _backup(target, plan.old_text, state_dir, now) if plan.old_text is not None else None
     if plan.action == "remove":
         os.unlink(target)
     else:
         assert plan.new_text is not None
-        write_atomic(target, plan.new_text)
+        write(target, plan.new_text)
     return backup
 
 
@@ -161,23 +165,127 @@ def _current_text(path: str) -> str | None:
         raise StatuslineError(f"cannot read {path}: {error.strerror or error}") from error
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` via a fsynced temp file, keeping an existing file's mode
-    (0600 for a new file); the parent directory is created (0700) when missing."""
-    directory = os.path.dirname(path)
+def refuse_read_only(path: str) -> None:
+    """Raise ``StatuslineError`` when the settings file at ``path`` is read-only: someone made
+    it so on purpose (a managed or shared setup), and root could write it anyway."""
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        info = os.stat(path)
     except FileNotFoundError:
-        mode = 0o600
+        return
+    writable = stat.S_IMODE(info.st_mode) & 0o222 and (
+        os.access(path, os.W_OK, effective_ids=True)
+        if os.access in os.supports_effective_ids else os.access(path, os.W_OK)
+    )
+    if not writable:
+        raise StatuslineError(
+            f"{path} is read-only (mode {stat.S_IMODE(info.st_mode):04o}); statusline will not "
+            "override that, so nothing was changed",
+            f"make it writable (chmod u+w {path}) and run the command again, or add the "
+            "statusLine member by hand",
+        )
+
+
+def write(path: str, text: str) -> None:
+    """Write ``text`` to the settings file at ``path`` so that it stays the user's.
+
+    An existing file is replaced atomically (a fsynced temp file, ``os.replace``) with its
+    owner, group and mode; it is rewritten in place instead when replacing would lose
+    something: a hard link (the other names would keep the old text), a file whose owner or
+    group we cannot give to a new file, or a bind-mounted file that cannot be renamed over.
+    A new file is 0600 and its missing directories 0700.
+    """
+    data = text.encode("utf-8")
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        store.write_atomic(path, text)
-        os.chmod(path, mode)
+        try:
+            info: os.stat_result | None = os.stat(path)
+        except FileNotFoundError:
+            info = None
+        if info is None:
+            _make_dirs(os.path.dirname(path))
+            _replace(path, data, None)
+        elif info.st_nlink > 1 or not _replace(path, data, info):
+            _write_in_place(path, data)
     except OSError as error:
         raise StatuslineError(
             f"cannot write {path}: {error.strerror or error}",
-            "check the directory's permissions (nothing was changed)",
+            "check the file's and its directory's permissions (nothing was changed)",
         ) from error
+
+
+def _make_dirs(directory: str) -> None:
+    if directory and not os.path.isdir(directory):
+        _make_dirs(os.path.dirname(directory))
+        os.mkdir(directory, 0o700)
+
+
+def _replace(path: str, data: bytes, info: os.stat_result | None) -> bool:
+    """Atomically replace ``path`` with ``data`` keeping ``info``'s owner, group and mode.
+    False (and nothing changed) when that cannot keep them; other errors raise."""
+    directory, name = os.path.split(path)
+    temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(temp, flags, 0o600)
+    except PermissionError:
+        if info is None:
+            raise
+        return False  # a directory we may not write in, holding a file we may: edit in place
+    try:
+        try:
+            if info is not None:
+                try:
+                    os.fchown(fd, info.st_uid, info.st_gid)
+                except PermissionError:
+                    return False
+            os.fchmod(fd, stat.S_IMODE(info.st_mode) if info is not None else 0o600)
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.replace(temp, path)
+        except OSError as error:
+            if info is not None and error.errno in (errno.EBUSY, errno.EXDEV):
+                return False  # a bind-mounted file (containers): rename cannot replace it
+            raise
+        temp = ""
+    finally:
+        if temp:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+    _fsync_dir(directory)
+    return True
+
+
+def _write_in_place(path: str, data: bytes) -> None:
+    """Overwrite the file itself (same inode: links, owner, mode, ACLs all stay). Not atomic,
+    which is why the backup is written first."""
+    fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        _write_all(fd, data)
+        os.ftruncate(fd, len(data))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _fsync_dir(directory: str) -> None:
+    try:
+        dir_fd = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass  # the replace happened; a directory fsync is best effort
 
 
 def _backup(path: str, text: str, state_dir: str | None, now: float | None) -> str | None:
