@@ -27,7 +27,8 @@ THEIRS = {"type": "command", "command": "~/.claude/mine.sh"}
 def statusline_as_root(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``statusline ARGS`` with HOME=``home`` and no state-directory override (so the
     backups and install records go where they would: under that HOME)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STATUSLINE_", "CLAUDE_", "XDG_"))}
+    ours = ("STATUSLINE_", "CLAUDE_", "XDG_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env["HOME"] = str(home)
     return subprocess.run([sys.executable, "-m", "statusline", *args], capture_output=True,
                           text=True, env=env, cwd="/", timeout=60, check=False)

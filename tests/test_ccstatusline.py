@@ -1,0 +1,97 @@
+"""Living inside another status line: the real ccstatusline runs ours as a Custom Command.
+
+ccstatusline (npm) is installed once per machine into a cache under the system temp
+directory (its own npm cache too: nothing touches the user's ~/.npm), pinned to a version
+whose Custom Command widget we read. Skipped, with the reason, when node/npm are missing or
+the npm registry cannot be reached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, OAUTH_NOW
+
+VERSION = "2.2.30"
+CACHE = Path(tempfile.gettempdir()) / f"statusline-tests-ccstatusline-{VERSION}"
+
+
+@pytest.fixture(scope="module")
+def ccstatusline() -> Path:
+    """The ccstatusline entry script, installed from npm into CACHE on first use."""
+    script = CACHE / "node_modules" / "ccstatusline" / "dist" / "ccstatusline.js"
+    if script.is_file():
+        return script
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if npm is None or node is None:
+        pytest.skip("node and npm are needed to run ccstatusline (not on PATH)")
+    staging = Path(tempfile.mkdtemp(prefix="ccstatusline-install-"))
+    try:
+        done = subprocess.run(
+            [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund",
+             "--cache", str(staging / ".npm-cache"), f"ccstatusline@{VERSION}"],
+            capture_output=True, text=True, timeout=300, check=False,
+        )
+        if done.returncode != 0:
+            pytest.skip(f"npm could not install ccstatusline@{VERSION} (registry unreachable?): "
+                        f"{done.stderr.strip().splitlines()[-1:]}")
+        shutil.rmtree(staging / ".npm-cache", ignore_errors=True)
+        try:
+            staging.rename(CACHE)
+        except OSError:  # another run got there first
+            pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    assert script.is_file()
+    return script
+
+
+def run_ccstatusline(script: Path, tmp_path: Path, command: str,
+                     preserve_colors: bool) -> str:
+    """Pipe a captured payload through ccstatusline configured with one Custom Command
+    widget running ``command``; its output."""
+    config = tmp_path / "ccstatusline.json"
+    widget = {"id": "pool", "type": "custom-command", "commandPath": command,
+              "timeout": 5000, "preserveColors": preserve_colors}
+    config.write_text(json.dumps({"version": 4, "lines": [[widget]]}))
+    env = {**os.environ, "STATUSLINE_NOW": str(OAUTH_NOW), "CCSTATUSLINE_WIDTH": "120"}
+    env.pop("NO_COLOR", None)
+    done = subprocess.run(
+        ["node", str(script), "--config", str(config)],
+        input=(EXAMPLES / "oauth-003.json").read_bytes(), capture_output=True,
+        env=env, cwd=tmp_path, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    # ccstatusline draws spaces as no-break spaces.
+    return done.stdout.decode().replace("\xa0", " ")
+
+
+def our_command(*words: str) -> str:
+    return " ".join([sys.executable, "-m", "statusline", *words])
+
+
+def test_custom_command_widget_shows_our_pooled_figures(ccstatusline: Path,
+                                                        tmp_path: Path) -> None:
+    shown = run_ccstatusline(ccstatusline, tmp_path,
+                             our_command("--segments", "five_hour,seven_day"), False)
+    assert "5h 24%" in shown
+    assert "7d 42%" in shown
+    assert "Sonnet" not in shown, "only the chosen segments"
+
+
+@pytest.mark.parametrize("preserve", [True, False])
+def test_custom_command_widget_keeps_our_colours_when_asked(ccstatusline: Path, tmp_path: Path,
+                                                            preserve: bool) -> None:
+    """The env-variable form works too; our model name is cyan unless ccstatusline strips it."""
+    command = "STATUSLINE_SEGMENTS=model,five_hour " + our_command()
+    shown = run_ccstatusline(ccstatusline, tmp_path, command, preserve)
+    assert "Sonnet 5.5" in shown and "5h 24%" in shown
+    assert ("\x1b[36mSonnet 5.5" in shown) is preserve
