@@ -35,7 +35,10 @@ Options:
   --scope SCOPE           Settings to edit: user (default), project or local.
   --refresh-interval N    Re-run the line every N seconds while idle (default 10;
                           passed to statusline install).
-  --force                 Replace a statusLine that runs something else (passed through).
+  --force                 Replace a statusLine that runs something else instead of keeping
+                          it (passed through).
+  --row own|shared        Where our line goes when another status line is kept: its own
+                          row (default) or the end of theirs (passed through).
   --no-settings           Install the command only; leave settings.json alone.
   -h, --help              Show this help.
 
@@ -86,6 +89,8 @@ while [ $# -gt 0 ]; do
         --refresh-interval) need_value "$@"; add_pass_through "--refresh-interval=$2"; shift ;;
         --refresh-interval=*) add_pass_through "$1" ;;
         --force) add_pass_through "--force" ;;
+        --row) need_value "$@"; add_pass_through "--row=$2"; shift ;;
+        --row=*) add_pass_through "$1" ;;
         --no-settings) WIRE=0 ;;
         *) die "unknown option: $1" "see ./install.sh --help" ;;
     esac

@@ -39,8 +39,18 @@ def call(command: str, **env: str) -> tuple[list[str], float]:
     return done.stdout.rstrip("\n").split("\n"), elapsed
 
 
+def settled_call(command: str, **env: str) -> list[str]:
+    """A call in which their command finished within our budget. On a loaded machine even
+    ``echo`` can miss the budget once (then only our row shows, by design): try again."""
+    for _ in range(5):
+        rows, _ = call(command, **env)
+        if len(rows) > 1:
+            return rows
+    raise AssertionError(f"{command} never finished within the budget: {rows}")
+
+
 def test_their_rows_come_first_then_ours_as_its_own_row(tmp_path: Path) -> None:
-    rows, _ = call(script(tmp_path, 'echo "their first"\necho\necho "their second"\n'))
+    rows = settled_call(script(tmp_path, 'echo "their first"\necho\necho "their second"\n'))
     assert rows[:2] == ["their first", "their second"]  # the empty row is dropped
     assert len(rows) == 3
     assert "5h 24%" in rows[2]
@@ -49,7 +59,7 @@ def test_their_rows_come_first_then_ours_as_its_own_row(tmp_path: Path) -> None:
 def test_they_get_the_same_stdin_and_environment_without_our_variables(tmp_path: Path) -> None:
     seen = tmp_path / "seen"
     command = script(tmp_path, f'cat > {seen}.stdin\nenv > {seen}.env\necho ok\n')
-    rows, _ = call(command, MY_VARIABLE="kept", STATUSLINE_CHAIN_ROW="own")
+    rows = settled_call(command, MY_VARIABLE="kept", STATUSLINE_CHAIN_ROW="own")
     assert rows[0] == "ok"
     assert (tmp_path / "seen.stdin").read_bytes() == PAYLOAD
     environment = (tmp_path / "seen.env").read_text().splitlines()
@@ -59,15 +69,18 @@ def test_they_get_the_same_stdin_and_environment_without_our_variables(tmp_path:
 
 def test_their_escape_sequences_pass_through_and_ours_start_clean(tmp_path: Path) -> None:
     """Their colours and links are theirs; an SGR or OSC 8 left open is closed before ours."""
-    rows, _ = call(script(tmp_path, r"printf '\033[35mpurple \033]8;;http://x\007link'" + "\n"),
-                   NO_COLOR="")
+    theirs = script(tmp_path, r"printf '\033[35mpurple \033]8;;http://x\007link'" + "\n")
+    rows = settled_call(theirs, NO_COLOR="")
     assert rows[0] == "\x1b[35mpurple \x1b]8;;http://x\x07link"
     assert rows[1].startswith(chain.CLOSE_THEIRS)
     assert "\x07" not in rows[1]
 
 
 def test_shared_row_puts_ours_at_the_end_of_their_last_row(tmp_path: Path) -> None:
-    rows, _ = call(script(tmp_path, "echo one\necho two\n"), STATUSLINE_CHAIN_ROW="shared")
+    for _ in range(5):
+        rows, _ = call(script(tmp_path, "echo one\necho two\n"), STATUSLINE_CHAIN_ROW="shared")
+        if rows[0] == "one":
+            break
     assert rows[0] == "one"
     assert rows[1].startswith("two" + chain.SHARED_SEPARATOR)
     assert "5h 24%" in rows[1]
@@ -84,7 +97,7 @@ def test_slow_or_failing_theirs_shows_their_last_good_rows(tmp_path: Path) -> No
                                '  slow) sleep 5; echo "late row";;\n'
                                '  fail) echo "broken row"; exit 3;;\n'
                                'esac\n')
-    assert call(command)[0][0] == "good row"
+    assert settled_call(command)[0] == "good row"
 
     mode.write_text("slow")
     rows, elapsed = call(command)
@@ -115,7 +128,7 @@ def test_a_command_that_cannot_start_leaves_just_ours(tmp_path: Path) -> None:
 
 def test_another_commands_cached_rows_are_not_shown(tmp_path: Path) -> None:
     """The cache belongs to the command that printed it: a new command starts afresh."""
-    assert call(script(tmp_path, "echo first\n", "a.sh"))[0][0] == "first"
+    assert settled_call(script(tmp_path, "echo first\n", "a.sh"))[0] == "first"
     rows, _ = call(script(tmp_path, "exit 1\n", "b.sh"))
     assert rows[0] != "first"
 
@@ -140,3 +153,9 @@ def test_compose_shared_row_fits_ours_into_the_room_left() -> None:
     last = composed.split("\n")[-1]
     assert chain.visible_width(last) <= 80
     assert last.endswith("…")
+
+
+def test_out_of_time_the_watchdog_prints_the_cached_rows_and_ours() -> None:
+    call = chain.Call("cmd", None, None, "their row\n", False)
+    assert call.on_timeout("statusline: fallback") == "their row\nstatusline: fallback"
+    assert chain.Call("cmd", None, None, None, False).on_timeout("ours") == "ours"

@@ -442,3 +442,24 @@ def test_the_benchmark_measures_the_interval_install_writes() -> None:
         and node.targets[0].id in ("IDLE_INTERVAL_S", "IDLE_SESSIONS")
     }
     assert values == {"IDLE_INTERVAL_S": cs.DEFAULT_REFRESH_INTERVAL_S, "IDLE_SESSIONS": (4, 16)}
+
+
+def test_without_posix_spawn_a_foreign_command_is_refused_not_chained() -> None:
+    """Where their command could not be run (Windows: no posix_spawn), install does not
+    chain it (their line would vanish); --force still replaces."""
+    text = json.dumps({"statusLine": FOREIGN})
+    with pytest.raises(StatuslineError) as raised:
+        cs.plan_install(settings_of(text), CMD, None, False, can_chain=False)
+    assert "on this platform" in raised.value.message
+    assert cs.plan_install(settings_of(text), CMD, None, True, can_chain=False).changes
+
+
+def test_uninstall_without_a_record_restores_the_chained_command(tmp_path: Path) -> None:
+    """A lost state directory: the entry itself says which command it kept."""
+    chained = cs.plan_install(settings_of(json.dumps({"statusLine": FOREIGN})), CMD, None,
+                              False).new_text
+    assert chained is not None
+    plan = cs.plan_uninstall(settings_of(chained), None)
+    assert plan.new_text is not None
+    restored = json.loads(plan.new_text)["statusLine"]
+    assert restored["command"] == FOREIGN["command"] and restored["padding"] == 0

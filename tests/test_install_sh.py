@@ -244,28 +244,28 @@ def test_venv_branch(home: Path) -> None:
         venv / "bin" / "statusline").resolve()
 
 
-def test_foreign_statusline_is_refused_through_the_script(home: Path, tmp_path: Path) -> None:
+def test_foreign_statusline_is_kept_through_the_script(home: Path, tmp_path: Path) -> None:
     """An unrelated statusLine: install.sh installs the command (here with a relative
-    --prefix holding a space) but refuses the settings change and says why; --force goes
-    through."""
+    --prefix holding a space) and keeps theirs, chained; --force replaces it instead."""
     settings = home / ".claude" / "settings.json"
     foreign = b'{"statusLine": {"type": "command", "command": "~/bin/my-line"}}\n'
     settings.write_bytes(foreign)
     env = new_user(home, system_path())
     prefix = tmp_path / "opt statusline"
-    done = sh([str(SCRIPT), "--yes", "--prefix", "opt statusline"], env, cwd=tmp_path)
-    assert done.returncode == 1
+    done = sh([str(SCRIPT), "--yes", "--prefix", "opt statusline", "--row", "shared"], env,
+              cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
     assert (prefix / "bin" / "statusline").exists()
     assert (home / ".local" / "bin" / "statusline").resolve() == (
         prefix / "bin" / "statusline").resolve()
-    assert "~/bin/my-line" in done.stderr
-    assert "not statusline" in done.stderr
-    assert "--force" in done.stderr
-    assert "settings were not changed" in done.stderr
-    assert settings.read_bytes() == foreign
+    assert "Keeping your status line (`~/bin/my-line`)" in done.stdout
+    command = json.loads(settings.read_text())["statusLine"]["command"]
+    assert command == (f"STATUSLINE_CHAIN='~/bin/my-line' STATUSLINE_CHAIN_ROW=shared "
+                       f"{home / '.local' / 'bin' / 'statusline'}")
     forced = sh([str(SCRIPT), "--yes", "--prefix", str(prefix), "--force"], env)
     assert forced.returncode == 0, forced.stderr
     assert json.loads(settings.read_text())["statusLine"]["command"].endswith("statusline")
+    assert "STATUSLINE_CHAIN" not in settings.read_text()
 
 
 def test_pipx_branch(home: Path, tools: Path, tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ import os
 import select
 import time
 
+# Their command is started with os.posix_spawn; without it (Windows) install does not chain.
+SUPPORTED = hasattr(os, "posix_spawn")
 CHAIN_VAR = "STATUSLINE_CHAIN"
 ROW_VAR = "STATUSLINE_CHAIN_ROW"
 SHELL = "/bin/sh"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from statusline.claude.chain import SUPPORTED
 from statusline.claude.entry import (
     chainable,
     chained_command,
@@ -58,21 +59,24 @@ class Plan:
 
 
 def plan_install(settings: Settings, command: str, refresh_interval: int | None,
-                 force: bool, row: str | None = None) -> Plan:
+                 force: bool, row: str | None = None, can_chain: bool = SUPPORTED) -> Plan:
     """Plan putting our statusLine into ``settings``.
 
     Idempotent: when the entry is already as wanted the plan changes nothing. Someone else's
     statusLine command is kept and run by ours (chained, ``plan.chained``); with ``force``
     it is replaced instead. Either way it is remembered (``plan.previous``) for uninstall.
-    An entry we cannot run (not a command) is only replaced with ``force``; otherwise this
-    raises ``StatuslineError`` saying what is there.
+    An entry we cannot run (not a command, or ``can_chain`` false: no posix_spawn, as on
+    Windows) is only replaced with ``force``; otherwise this raises ``StatuslineError``
+    saying what is there.
     """
     existing = settings.document.get(KEY)
     foreign = existing is not None and not is_ours(existing)
-    if foreign and not force and not chainable(existing):
+    if foreign and not force and not (chainable(existing) and can_chain):
+        where = "" if can_chain else " on this platform"
         raise StatuslineError(
             f"{settings.path} already has a statusLine that statusline cannot run beside its "
-            f"own: {describe(existing)}. Replacing it would lose it, so nothing was changed",
+            f"own{where}: {describe(existing)}. Replacing it would lose it, so nothing was "
+            "changed",
             "run again with --force to replace it (it is kept, and `statusline uninstall` "
             "puts it back)",
         )
