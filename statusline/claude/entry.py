@@ -154,6 +154,14 @@ def command_program(command: str) -> str | None:
     return parsed.words[0] if parsed is not None and parsed.words else None
 
 
+def unwrapped(command: str) -> str:
+    """``command`` without the ``NAME=value`` / ``env`` words before its program."""
+    parsed = parse_command(command)
+    if parsed is None or not parsed.words:
+        return command
+    return shlex.join(parsed.words)
+
+
 def is_ours(entry: object) -> bool:
     """True when a statusLine entry runs some installation of ``statusline``, also when
     wrapped in variable assignments (``NO_COLOR=1 statusline``, ``env X=1 statusline``)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 from statusline.claude.entry import (
     DEFAULT_REFRESH_INTERVAL_S,
     SCOPES,
+    chained_command,
     command_program,
     describe,
     desired_entry,
@@ -27,6 +28,7 @@ from statusline.claude.entry import (
     is_ours,
     refresh_interval_of,
     settings_path,
+    unwrapped,
 )
 from statusline.claude.json_edit import BOM, KEY, dump, edit
 from statusline.claude.plan import Plan, plan_install, plan_uninstall
@@ -53,8 +55,10 @@ from statusline.claude.settings_file import (
 __all__ = [
     "BACKUP_DIR", "BOM", "DEFAULT_REFRESH_INTERVAL_S", "KEY", "RECORD_NAME", "SCOPES",
     "JsoncError", "Plan", "Settings",
-    "apply", "command_program", "describe", "desired_entry", "digest", "dump", "edit",
+    "apply", "chained_command", "command_program", "describe", "desired_entry", "digest",
+    "dump", "edit",
     "effective_entries", "install_record", "installed_command", "is_ours", "load_records",
     "looks_like_jsonc", "parse", "plan_install", "plan_uninstall", "read", "record_for",
-    "refresh_interval_of", "remove_created_dir", "save_record", "settings_path", "write",
+    "refresh_interval_of", "remove_created_dir", "save_record", "settings_path", "unwrapped",
+    "write",
 ]

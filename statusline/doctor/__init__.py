@@ -22,6 +22,7 @@ from statusline.doctor.call_checks import (
     check_render,
 )
 from statusline.doctor.setup_checks import (
+    check_chain,
     check_package,
     check_settings,
     command_interpreter,
@@ -36,7 +37,8 @@ from statusline.doctor.store_checks import (
 )
 
 __all__ = [
-    "EXAMPLE", "FAIL", "OK", "WARN", "Check", "check_config", "check_hot_path_imports",
+    "EXAMPLE", "FAIL", "OK", "WARN", "Check", "check_chain", "check_config",
+    "check_hot_path_imports",
     "check_lock", "check_log", "check_package", "check_rate_limits", "check_render",
     "check_settings", "check_state_dir", "check_store", "command_interpreter", "counts",
     "run_checks", "summary",
@@ -65,6 +67,7 @@ def run_checks(env: Mapping[str, str], cwd: str, command: str | None = None,
         check_store(store_path, verbose=verbose),
         check_config(env),
         check_render(runs, env),
+        check_chain(env, cwd, EXAMPLE.read_bytes()),
         check_hot_path_imports(env, runs, verbose=verbose),
         check_rate_limits(store_path),
         check_log(state_dir),

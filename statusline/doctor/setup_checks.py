@@ -156,10 +156,42 @@ def check_package(command: str, env: Mapping[str, str]) -> Check:
 
 
 def configured_command(env: Mapping[str, str], cwd: str) -> str | None:
-    """The command of the statusLine Claude Code uses here, when it is ours."""
+    """The command of the statusLine Claude Code uses here, when it is ours, without the
+    variable assignments it may be wrapped in."""
     entries = claude_settings.effective_entries(env, cwd)
     if not entries or not claude_settings.is_ours(entries[0][2]):
         return None
     entry = entries[0][2]
     assert isinstance(entry, dict)
-    return str(entry["command"])
+    # The checks run the program itself: a wrapper (NO_COLOR=1 …, the kept status line in
+    # STATUSLINE_CHAIN=…) is shell syntax, and the kept command has its own check.
+    return claude_settings.unwrapped(str(entry["command"]))
+
+
+def check_chain(env: Mapping[str, str], cwd: str, payload: bytes) -> Check:
+    """The status line ours keeps (``STATUSLINE_CHAIN``), if any, prints within our budget."""
+    import time
+
+    from statusline.claude import chain
+    from statusline.hotpath import CHAIN_BUDGET_S
+
+    name = "kept status line"
+    entries = claude_settings.effective_entries(env, cwd)
+    theirs = claude_settings.chained_command(entries[0][2]) if entries else None
+    if theirs is None:
+        return Check(name, OK, "none: statusline's line is the only one")
+    started = time.monotonic()
+    running = chain.start(theirs, payload, {**env, **{"PWD": cwd}})
+    output = running.collect(started + CHAIN_BUDGET_S) if running is not None else None
+    elapsed_ms = (time.monotonic() - started) * 1000
+    if output is None:
+        return Check(
+            name, WARN,
+            f"`{theirs}` did not print within {CHAIN_BUDGET_S:g} s, or failed: Claude Code shows "
+            "its last good rows of the session instead (none until it succeeds once)",
+            "make it faster, or run `statusline install --force` to show only ours "
+            "(`statusline uninstall` puts it back)",
+        )
+    rows = len([row for row in output.split("\n") if row.strip()])
+    return Check(name, OK, f"`{theirs}` printed {rows} row(s) in {elapsed_ms:.0f} ms; "
+                           "ours follows")

@@ -1,0 +1,48 @@
+"""``statusline doctor`` with a kept (chained) status line: the kept command is tried, and the
+checks that run ours run the program itself, not the shell wrapper around it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from statusline import doctor
+from statusline.doctor import OK, WARN
+
+
+def install_over(claude_dir: Path, script: Path, body: str) -> None:
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    (claude_dir / "settings.json").write_text(
+        json.dumps({"statusLine": {"type": "command", "command": str(script)}}))
+    done = subprocess.run([sys.executable, "-m", "statusline", "install"], capture_output=True,
+                          text=True, env=dict(os.environ), timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def checks(tmp_path: Path) -> dict[str, doctor.Check]:
+    return {c.name: c for c in doctor.run_checks(os.environ, str(tmp_path))}
+
+
+def test_a_kept_status_line_that_prints_is_ok(claude_dir: Path, tmp_path: Path) -> None:
+    install_over(claude_dir, tmp_path / "mine.sh", "cat >/dev/null; echo mine\n")
+    found = checks(tmp_path)
+    kept = found["kept status line"]
+    assert kept.status == OK and "printed 1 row(s)" in kept.detail
+    assert found["render"].status == OK, found["render"].detail
+
+
+def test_a_kept_status_line_that_fails_is_a_warning(claude_dir: Path, tmp_path: Path) -> None:
+    install_over(claude_dir, tmp_path / "mine.sh", "exit 4\n")
+    kept = checks(tmp_path)["kept status line"]
+    assert kept.status == WARN
+    assert kept.hint is not None and "--force" in kept.hint
+
+
+def test_without_a_kept_status_line_the_check_says_so(claude_dir: Path, tmp_path: Path) -> None:
+    assert subprocess.run([sys.executable, "-m", "statusline", "install"], capture_output=True,
+                          env=dict(os.environ), timeout=120, check=False).returncode == 0
+    assert checks(tmp_path)["kept status line"].status == OK
