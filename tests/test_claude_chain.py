@@ -159,3 +159,14 @@ def test_out_of_time_the_watchdog_prints_the_cached_rows_and_ours() -> None:
     call = chain.Call("cmd", None, None, "their row\n", False)
     assert call.on_timeout("statusline: fallback") == "their row\nstatusline: fallback"
     assert chain.Call("cmd", None, None, None, False).on_timeout("ours") == "ours"
+
+
+def test_out_of_time_their_finished_output_is_still_taken(tmp_path: Path) -> None:
+    """The watchdog takes their rows when they are done by then, and keeps them."""
+    running = chain.start("echo fresh", PAYLOAD, dict(os.environ))
+    assert running is not None
+    os.waitid(os.P_PID, running.pid, os.WEXITED | os.WNOWAIT)  # exited, not reaped
+    cache = tmp_path / "chain" / "session"
+    call = chain.Call("echo fresh", running, str(cache), "stale\n", False)
+    assert call.on_timeout("ours") == "fresh\nours"
+    assert chain.load(str(cache), "echo fresh") == "fresh\n"

@@ -53,17 +53,21 @@ class Chained:
 
     def collect(self, deadline: float) -> str | None:
         """Their output when the command finished successfully by ``deadline`` (monotonic
-        seconds), else None; a command still running then is terminated."""
+        seconds; one that has passed still takes what is ready now), else None; a command
+        still running then is terminated."""
+        if self.read_fd < 0:  # collected already
+            return None
         chunks: list[bytes] = []
         size = 0
         eof = False
         try:
             while not eof:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
+                # Past the deadline one last poll (timeout 0) still takes what is ready.
+                remaining = max(deadline - time.monotonic(), 0.0)
                 writers = [self.write_fd] if self.write_fd is not None else []
                 readable, writable, _ = select.select([self.read_fd], writers, [], remaining)
+                if not readable and not writable and remaining == 0.0:
+                    break
                 if writable:
                     self._feed()
                 if readable:
@@ -116,12 +120,12 @@ class Chained:
 
     def _close(self) -> None:
         for fd in (self.read_fd, self.write_fd):
-            if fd is not None:
+            if fd is not None and fd >= 0:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-        self.write_fd = None
+        self.read_fd, self.write_fd = -1, None
 
 
 def start(command: str, data: bytes, env: dict[str, str] | os._Environ[str]) -> Chained | None:
@@ -286,8 +290,17 @@ class Call:
             return ours
 
     def on_timeout(self, ours: str) -> str:
-        """The rows to print when the call runs out of time: the cached ones, and ours."""
-        return ours if self.cached is None else compose(self.cached, ours, False, 0)
+        """The rows to print when the call runs out of time: theirs if they are done by
+        now (kept for next time), else the cached ones; and ours. Never raises."""
+        try:
+            output = self.chained.collect(0.0) if self.chained is not None else None
+            if output is not None:
+                save(self.cache, self.command, output, self.cached)
+            else:
+                output = self.cached
+            return ours if output is None else compose(output, ours, False, 0)
+        except Exception:  # noqa: BLE001 - the watchdog must print something
+            return ours
 
 
 def begin(command: str, data: bytes, env: dict[str, str] | os._Environ[str]) -> Call:
