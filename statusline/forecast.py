@@ -47,7 +47,8 @@ MIN_SURGE_SPAN_S = 600.0
 MIN_ELAPSED_S = 600.0  # no window average in the first ten minutes
 WARN_ODDS = 0.5  # raise the 5h warning at even odds or better ...
 HOLD_ODDS = 0.35
-PACE_TOLERANCE = 0.5  # ... and keep it until the odds drop clearly below
+PACE_TOLERANCE = 0.5
+RAMP_CAP = 2.0  # ... and keep it until the odds drop clearly below
 HYSTERESIS_PCT = 3.0  # 7d: a raised warning holds while the projection is this close to 100 %
 # 7-day window
 MOMENTUM_LOOKBACK_S = 3600.0  # a ramp (sessions joining) shows within the hour
@@ -252,7 +253,28 @@ def _five_hour(
             surge_odds = limit_odds.hit_probability(surge, work_hours, hours_left, remaining)
             if surge_eta < window.resets_at and surge_odds >= WARN_ODDS:
                 rate, eta, odds = surge, surge_eta, surge_odds
+    if profile.weight > 0:
+        surge = slope(series, now, SURGE_LOOKBACK_S, MIN_SURGE_SPAN_S)[0]
+        pace = rate + profile.weight * max(0.0, (surge or 0.0) - rate)
+        eta = ramp_eta(now, remaining, pace, window.resets_at, utc_offset, profile) or eta
     return rate, eta, effective + rate * work_hours, odds, thin
+
+
+def ramp_eta(now: float, remaining: float, rate: float, resets_at: float, utc_offset: float,
+             profile: Profile) -> float | None:
+    """When ``remaining`` % is used if this person keeps going: at ``rate``, faster in the
+    hours their rhythm is busier than this one (up to ``RAMP_CAP`` times, in proportion to
+    the rhythm's weight), never slower: whether they keep going is the warning's question."""
+    level = profile.at(now, utc_offset)
+    if level <= 0:
+        return None
+    weight = profile.weight
+
+    def ramp(t: float) -> float:
+        return 1.0 + weight * max(0.0, min(RAMP_CAP, profile.at(t, utc_offset) / level) - 1.0)
+
+    return time_to_add(now, remaining, rate, resets_at + WINDOW_SECONDS["five_hour"], ramp,
+                       utc_offset)
 
 
 def prior_odds(window: Window, now: float, effective: float, rate: float,

@@ -152,20 +152,26 @@ class Profile:
         if learned is None or self.weight <= 0.0:
             self.intensity = shape
             return
-        w, rest = self.weight, 1.0 - self.weight
-        self.intensity = [w * a + rest * b for a, b in zip(learned, shape, strict=True)]
+        values, seen = learned
+        w = self.weight
+        # An hour of a kind of day never watched (the weekend, before the first one) keeps
+        # the prior: the account's mean would be a guess, and a busy one.
+        self.intensity = [w * s * a + (1.0 - w * s) * b
+                          for a, s, b in zip(values, seen, shape, strict=True)]
 
     def at(self, t: float, utc_offset: float) -> float:
         """The intensity of the local hour of the week that contains ``t``."""
         return self.intensity[utc_slot(t + utc_offset)]
 
 
-_shapes: dict[tuple[object, ...], list[float] | None] = {}
+_shapes: dict[tuple[object, ...], tuple[list[float], list[float]] | None] = {}
 
 
-def learned_shape(rhythm: Rhythm, utc_offset: float) -> list[float] | None:
-    """The account's own intensity per local slot (Monday 00:00 first; its mean rate is 1),
-    or None before it has seen any use. Memoised per record state and offset.
+def learned_shape(rhythm: Rhythm,
+                  utc_offset: float) -> tuple[list[float], list[float]] | None:
+    """The account's own intensity per local slot (Monday 00:00 first; its mean rate is 1)
+    and how far each slot's kind of hour has been watched (0-1: an hour or more on the days
+    of its kind), or None before it has seen any use. Memoised per record state and offset.
 
     Each slot's rate is a Bayesian mean: its growth and watched hours, plus
     ``SLOT_PRIOR_HOURS`` pseudo-hours at the rate of the same hour of the day pooled over the
@@ -190,20 +196,23 @@ def learned_shape(rhythm: Rhythm, utc_offset: float) -> list[float] | None:
         _shapes[key] = None
         return None
     learned = [0.0] * SLOTS
+    seen = [0.0] * SLOTS
     for first, last in ((0, 120), (120, SLOTS)):  # weekdays, weekend days
         for hour in range(24):
             pooled = slice(first + hour, last, 24)
+            watched = sum(hours[pooled])
             day_rate = ((sum(usage[pooled]) + DAY_PRIOR_HOURS * level)
-                        / (sum(hours[pooled]) + DAY_PRIOR_HOURS))
+                        / (watched + DAY_PRIOR_HOURS))
             for s in range(first + hour, last, 24):
+                seen[s] = min(1.0, watched)
                 learned[s] = ((usage[s] + SLOT_PRIOR_HOURS * day_rate)
                               / ((hours[s] + SLOT_PRIOR_HOURS) * level))
     side, middle = SMOOTH_SIDE, 1.0 - 2 * SMOOTH_SIDE
     smooth = [side * learned[s - 1] + middle * learned[s] + side * learned[s + 1]
               for s in range(SLOTS - 1)]
     smooth.append(side * learned[-2] + middle * learned[-1] + side * learned[0])
-    _shapes[key] = smooth
-    return smooth
+    _shapes[key] = smooth, seen
+    return smooth, seen
 
 
 def local_rates(rhythm: Rhythm, utc_offset: float) -> list[float | None]:

@@ -165,3 +165,17 @@ def test_any_history_keeps_the_record_bounded_and_finite(history: list) -> None:
     assert sum(record.hours) <= 60 * 86400 / 3600 + 5 + 1e-6
     profile = Profile(record, [1.0] * SLOTS, 3600.0)
     assert all(0 <= v < float("inf") for v in profile.intensity)
+
+
+def test_a_kind_of_day_never_watched_keeps_the_prior() -> None:
+    """Weekday nights only: the weekend is the prior's until a weekend is watched."""
+    record = Rhythm()
+    for day in range(4):  # Monday to Thursday nights, ending Friday 02:00
+        resets_at, samples = night_window(day)
+        record.learn_window(resets_at, FIVE_H, samples)
+    prior = [1.0 if 9 <= s % 24 < 18 and s < 120 else 0.25 for s in range(SLOTS)]
+    mean = sum(prior) / SLOTS
+    profile = Profile(record, prior, 0.0)
+    sunday = 6 * 24
+    assert profile.intensity[sunday + 23] == pytest.approx(prior[sunday + 23] / mean)
+    assert profile.intensity[2 * 24 + 23] != pytest.approx(prior[2 * 24 + 23] / mean)
