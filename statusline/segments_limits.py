@@ -69,5 +69,6 @@ def model_week(ctx: Context) -> Segment | None:
         return Segment(f"{text} limit, resets {format_duration(w.resets_at - ctx.now)}", "alert")
     if w.limit_before_reset and w.eta_limit_at is not None:
         when = format_clock(ctx.now + round_eta(w.eta_limit_at - ctx.now), ctx.utc_offset, ctx.now)
-        return Segment(f"{text} {ctx.symbols['arrow']} limit {when}", "warn")
+        approx = ctx.symbols["approx"] if w.thin else ""  # a pace from one cached reading
+        return Segment(f"{text} {ctx.symbols['arrow']} limit {approx}{when}", "warn")
     return Segment(text, usage_style(w.used_pct, ctx.config))
