@@ -213,8 +213,15 @@ def replay(state: history.State, kept: dict[str, object]) -> bool:
     session = state.sessions.get(payload.session_id) if payload.session_id else None
     if session is not None and session.last_seen >= now:
         return False
-    return advance(state, payload, now, offset if isinstance(offset, float) else 0.0,
-                   host if isinstance(host, str) else None)
+    due = advance(state, payload, now, offset if isinstance(offset, float) else 0.0,
+                  host if isinstance(host, str) else None)
+    # Another machine may have saved later readings meanwhile: a kept reading that raised a
+    # window went in at its own, earlier time; the forecast reads the series in time order.
+    for window in state.windows.values():
+        if window is not None and any(a[0] > b[0] for a, b in zip(
+                window.samples, window.samples[1:], strict=False)):
+            window.samples.sort(key=lambda sample: sample[0])
+    return due
 
 
 def load_config(env: Mapping[str, str], log: Log) -> config_module.Config:

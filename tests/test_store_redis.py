@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from statusline import history, hotpath
 from statusline.payload import from_mapping
 from statusline.store import backend as store_backend
@@ -15,6 +17,14 @@ from tests.helpers_redis import RedisServer
 
 NOW = 1_800_000_000.0
 KEY = "statusline:v1:store"
+REAL_BUDGET_S = redis_store.CALL_BUDGET_S
+
+
+@pytest.fixture(autouse=True)
+def generous_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests of what is merged must not depend on the machine's load: a budget that a busy
+    CI box meets. The budget itself is tested where it is the point (a hung server)."""
+    monkeypatch.setattr(redis_store, "CALL_BUDGET_S", 5.0)
 
 
 def _payload(session: str, five: float, cost: float = 1.0) -> dict[str, object]:
@@ -114,7 +124,7 @@ def test_unreachable_server_keeps_the_reading_and_the_next_call_sends_it(
     down = _open(path, redis_server.url)
     started = time.monotonic()
     result = down.read()
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 2.0  # refused at once
     assert result.status == local.OK and "sess-a" in result.state.sessions, "the local copy"
     assert down.problem is not None and "cannot connect" in down.problem
     saved = _save(down, _payload("sess-a", 35.0, cost=2.0), NOW + 60)
@@ -163,8 +173,9 @@ def test_a_wrong_password_falls_back_and_never_shows_it(tmp_path: Path, redis_bi
         server.stop()
 
 
-def test_a_hung_server_costs_at_most_the_call_budget(tmp_path: Path,
-                                                     redis_server: RedisServer) -> None:
+def test_a_hung_server_costs_at_most_the_call_budget(tmp_path: Path, redis_server: RedisServer,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redis_store, "CALL_BUDGET_S", REAL_BUDGET_S)
     path = tmp_path / "state" / "store.json"
     redis_server.pause()
     try:
@@ -176,7 +187,8 @@ def test_a_hung_server_costs_at_most_the_call_budget(tmp_path: Path,
     finally:
         redis_server.resume()
     assert saved is not None and outbox.pending(str(path))
-    assert elapsed < redis_store.CALL_BUDGET_S + 0.2
+    # The budget, plus the local save; generous for a loaded machine, far below a hang.
+    assert elapsed < REAL_BUDGET_S + 1.0
 
 
 def test_a_newer_schema_in_redis_is_read_never_overwritten(tmp_path: Path,
@@ -206,3 +218,19 @@ def test_the_url_comes_from_the_environment_first() -> None:
         "redis://env")
     assert store_backend.store_url({}, Config()) is None
     assert os.environ.get("STATUSLINE_STORE_URL") is None
+
+
+def test_a_kept_reading_older_than_the_pool_keeps_the_series_in_time_order() -> None:
+    """Another machine saved later readings while ours waited: the series stays sorted."""
+    state = history.State()
+    for at, pct in ((NOW, 40.0), (NOW + 100, 50.0)):
+        hotpath.advance(state, from_mapping(_payload("other", pct)), at, 0.0, "desktop")
+    kept = {"now": NOW + 50, "offset": 0.0, "host": "laptop",
+            "payload": json.dumps(_payload("mine", 55.0))}
+
+    assert hotpath.replay(state, kept) is True
+
+    window = state.windows["five_hour"]
+    assert window is not None and window.used_pct == 55.0
+    times = [t for t, _ in window.samples]
+    assert times == sorted(times) and NOW + 50 in times
