@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import time
 
-from statusline.segments import format_clock
+from statusline.formatting import format_clock, offsets
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 ASCII_BLOCKS = " ..--==##"
@@ -32,9 +36,12 @@ def chart(
     ascii_only: bool = False,
     warn_pct: float = 70.0,
     alert_pct: float = 90.0,
-    utc_offset: float = 0.0,
+    utc_offset: float | Callable[[float], float] = 0.0,
 ) -> list[str]:
     """Draw ``samples`` (``(time, percent)``, oldest first) between ``start`` and ``end``.
+
+    ``utc_offset``: the zone's offset, or a function giving it at any moment (the labels
+    then use each moment's own offset, across a time change).
 
     Returns ``height`` plot rows, an axis row and a label row, each at most ``width`` cells.
     """
@@ -137,7 +144,7 @@ def _colour(value: float | None, warn_pct: float, alert_pct: float) -> str:
 
 
 def _labels(start: float, end: float, now: float, now_column: int | None, columns: int,
-            utc_offset: float) -> str:
+            utc_offset: float | Callable[[float], float]) -> str:
     """The time axis labels: the window's start at the left, its reset at the right, and
     ``now`` under its tick when there is room."""
     left, right = _stamp(start, end - start, utc_offset, now), _stamp(end, end - start,
@@ -153,12 +160,14 @@ def _labels(start: float, end: float, now: float, now_column: int | None, column
     return "".join(row).rstrip()
 
 
-def _stamp(epoch: float, span: float, utc_offset: float, now: float) -> str:
+def _stamp(epoch: float, span: float, utc_offset: float | Callable[[float], float],
+           now: float) -> str:
     """A wall-clock label: ``14:05`` (or ``Thu 14:05``) for short spans, ``Thu 20 Nov``
-    for spans of days."""
+    for spans of days; in the zone's offset at ``epoch``."""
+    offset_at = offsets(utc_offset)
     if span > 2 * 86400:
-        return time.strftime("%a %d %b", time.gmtime(epoch + utc_offset))
-    return format_clock(epoch, utc_offset, now)
+        return time.strftime("%a %d %b", time.gmtime(epoch + offset_at(epoch)))
+    return format_clock(epoch, offset_at(epoch), now, offset_at(now))
 
 
 def _put(row: list[str], at: int, text: str) -> None:

@@ -126,7 +126,7 @@ def inspect(as_json: bool, ascii_only: bool) -> None:
     click.echo(
         format_report(
             data, now, width=_terminal_width(), color=_use_color(),
-            ascii_only=ascii_only or cfg.symbols == "ascii", utc_offset=utc_offset(now),
+            ascii_only=ascii_only or cfg.symbols == "ascii", utc_offset=utc_offset,
             warn_pct=cfg.warn_pct, alert_pct=cfg.alert_pct,
         )
     )

@@ -105,7 +105,9 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     global _fallback_line
     outcome = Outcome()
     payload = parse(data)
+    payload.pid = claude_pid(env)
     now = clock(env)
+    now += clock_behind(payload, now)
     if payload.model:
         # A name that cleans to nothing must not leave the watchdog an empty line.
         _fallback_line = render.truncate(clean(payload.model, 24), 40) or FALLBACK
@@ -172,7 +174,9 @@ def _render(outcome: Outcome, payload: Payload, state: history.State, now: float
     """Project ``state``, run the segments and set ``outcome``'s state, results and line."""
     outcome.state = state
     outcome.projection = forecast.project(state, now, offset)
-    ctx = segments.Context(payload, state, outcome.projection, now, cfg, offset)
+    ctx = segments.Context(payload, state, outcome.projection, now, cfg, offset,
+                           session_key=history.session_key(state, payload, now),
+                           offset_at=utc_offset)
     outcome.results = segments.run_segments(ctx, chosen_segments(env, cfg.segments),
                                             timed=timed)
     for failed in outcome.results:
@@ -233,6 +237,38 @@ def load_config(env: Mapping[str, str], log: Log) -> config_module.Config:
     for warning in warnings:
         log.warning(f"config: {warning}")
     return cfg
+
+
+# A local clock this far behind the server's is corrected from the readings' resets_at.
+MAX_CLOCK_BEHIND_S = 3 * 3600.0
+
+
+def clock_behind(payload: Payload, now: float) -> float:
+    """How far ``now`` is at least behind the server's clock, judged by the payload.
+
+    A window resets at most its length after the reading was taken, so a 5-hour window
+    resetting 5h20 from ``now`` means a clock at least 20 minutes slow: the call then runs
+    at the corrected time (a sane countdown, the reading kept). Only up to
+    ``MAX_CLOCK_BEHIND_S``: beyond that the reading is more likely wrong than the clock. A
+    clock that is ahead cannot be told from an old reading, and is left alone.
+    """
+    behind = 0.0
+    for name, reading in (payload.rate_limits or {}).items():
+        length = history.WINDOW_SECONDS.get(name)
+        if length is None:
+            continue
+        excess = reading.resets_at - now - length
+        if 0 < excess <= MAX_CLOCK_BEHIND_S:
+            behind = max(behind, excess)
+    return behind
+
+
+def claude_pid(env: Mapping[str, str]) -> int | None:
+    """The Claude Code process behind this call (``CLAUDE_PID``), None when not a number."""
+    text = env.get("CLAUDE_PID", "")
+    if not (text.isascii() and text.isdigit() and 0 < len(text) <= 10):
+        return None
+    return int(text) or None
 
 
 def clock(env: Mapping[str, str]) -> float:

@@ -7,9 +7,9 @@ money, forecast and chart; each per-model week and extra usage with their source
 from __future__ import annotations
 
 from statusline.chart import chart
+from statusline.formatting import format_age, format_clock, format_duration, offsets
 from statusline.history.model import window_seconds
 from statusline.payload import SPEND_LIMIT
-from statusline.segments import format_age, format_clock, format_duration
 from statusline.spend import PERIOD_SHORT, money, used_now
 
 TYPE_CHECKING = False
@@ -29,15 +29,17 @@ def account_line(data: dict[str, object]) -> str:
     return f"Account {account.get('label') or '?'} (from {source})"
 
 
-def _when(epoch: float, now: float, utc_offset: float) -> str:
-    clock = format_clock(epoch, utc_offset, now)
+def _when(epoch: float, now: float, utc_offset: float | Callable[[float], float]) -> str:
+    offset_at = offsets(utc_offset)  # the zone's offset at epoch, across a time change
+    clock = format_clock(epoch, offset_at(epoch), now, offset_at(now))
     if epoch >= now:
         return f"{clock} (in {format_duration(epoch - now)})"
     return f"{clock} ({format_age(now - epoch)})"
 
 
 def limit_lines(data: dict[str, object], now: float, width: int, color: bool,
-                ascii_only: bool, utc_offset: float, warn_pct: float, alert_pct: float,
+                ascii_only: bool, utc_offset: float | Callable[[float], float],
+                warn_pct: float, alert_pct: float,
                 cut: Callable[[str], str]) -> list[str]:
     """The spend limit, per-model weeks and extra usage sections (empty when none known);
     each text line passes through ``cut`` (the chart's rows fit the width already)."""

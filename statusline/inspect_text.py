@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from statusline import rhythm_text
 from statusline.chart import chart
+from statusline.formatting import format_age, format_clock, format_duration, format_rate, offsets
 from statusline.history import WINDOW_SECONDS
 from statusline.inspect_limits import account_line, limit_lines
 from statusline.render import cell_width, truncate
-from statusline.segments import format_age, format_clock, format_duration
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 WINDOW_TITLES = {"five_hour": "5-hour window", "seven_day": "7-day window"}
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
@@ -23,30 +27,21 @@ def _pct(value: object) -> str:
     return f"{value:.1f}%" if isinstance(value, (int, float)) else "–"
 
 
-def _when(epoch: float, now: float, utc_offset: float) -> str:
-    """``14:05 (in 1h15)`` or ``14:05 (3m ago)``."""
-    clock = format_clock(epoch, utc_offset, now)
+def _when(epoch: float, now: float, utc_offset: float | Callable[[float], float]) -> str:
+    """``14:05 (in 1h15)`` or ``14:05 (3m ago)``, in the zone's offset at ``epoch``."""
+    offset_at = offsets(utc_offset)
+    clock = format_clock(epoch, offset_at(epoch), now, offset_at(now))
     if epoch >= now:
         return f"{clock} (in {format_duration(epoch - now)})"
     return f"{clock} ({format_age(now - epoch)})"
 
 
 def _session_label(sessions: list[dict[str, object]], session_id: object) -> str:
-    """A session's short id, with its name or project folder when known."""
-    if not isinstance(session_id, str):
-        return "?"
+    """A session's name as the line's ``via`` gives it (``statusline.names``)."""
     for s in sessions:
-        if s["session_id"] == session_id:
-            label = s.get("session_name") or _basename(s.get("project_dir"))
-            if label:
-                return f"{session_id[:8]} ({label})"
-    return session_id[:8]
-
-
-def _basename(path: object) -> str | None:
-    if not isinstance(path, str) or not path:
-        return None
-    return path.rstrip("/").rsplit("/", 1)[-1] or None
+        if s["session_id"] == session_id and isinstance(s.get("name"), str):
+            return str(s["name"])
+    return "?" if not isinstance(session_id, str) else session_id[:8]
 
 
 def _cut(text: str, width: int, ascii_only: bool) -> str:
@@ -73,7 +68,7 @@ def format_report(
     width: int = 80,
     color: bool = False,
     ascii_only: bool = False,
-    utc_offset: float = 0.0,
+    utc_offset: float | Callable[[float], float] = 0.0,
     warn_pct: float = 70.0,
     alert_pct: float = 90.0,
 ) -> str:
@@ -133,10 +128,14 @@ def format_report(
             title(f"{heading}: {_pct(w['used_percentage'])} used, resets "
                   f"{_when(resets_at, now, utc_offset)}")
         )
+        # The rate the outlook implies (report.window_json), so that the room left divided
+        # by it is the time to the limit printed after it.
         rate = w.get("burn_rate_pct_per_hour")
+        thin = " (little data yet)" if w.get("thin") else ""
         if isinstance(rate, (int, float)):
-            thin = " (little data yet)" if w.get("thin") else ""
-            add(f"  burn {rate:.1f}%/h{thin} {arrow} {_outlook(w, now, utc_offset)}")
+            add(f"  burn {format_rate(rate)}{thin} {arrow} {_outlook(w, now, utc_offset)}")
+        elif isinstance(w.get("pace_pct_per_hour"), (int, float)):
+            add(f"  burn under 0.01%/h{thin} {arrow} {_outlook(w, now, utc_offset)}")
         else:
             add(f"  burn {dash} (not enough readings for a rate yet)")
         observed_at = w.get("observed_at")
@@ -181,33 +180,36 @@ def format_report(
 
     add("")
     lines.append(title(f"Sessions: {data['live_sessions']} live, {len(sessions)} known"))
+    labels = [_cut(_session_label(sessions, s["session_id"]), 20, ascii_only) for s in sessions]
+    name_width = max([len("session"), *(cell_width(label) for label in labels)])
     # The machine column appears once sessions carry one (every call since #13 does).
     hosts = any(s.get("host") for s in sessions)
     host_head = f"{'host':<12} " if hosts else ""
     if sessions:
         add(
-            f"  {'session':<8}  {'seen':>8}  {host_head}{'model':<14} {'ctx':>4} {'share':>5}"
+            f"  {'session':<{name_width}}  {'seen':>8}  {host_head}{'model':<14} {'ctx':>4} {'share':>5}"
             "  project"
         )
-    for s in sessions:
+    for s, label in zip(sessions, labels, strict=True):
         ctx = s["context_pct"]
         share = s["share"]
         seen = format_age(now - float(s["last_seen"]))
         mark = "" if s["live"] else " (gone)"
         row = (
-            f"  {str(s['session_id'])[:8]:<8}  {seen:>8}  "
+            f"  {label}{' ' * (name_width - cell_width(label))}  {seen:>8}  "
             + (f"{_cut(str(s.get('host') or '?'), 12, ascii_only):<12} " if hosts else "")
             + f"{_cut(str(s['model'] or '?'), 14, ascii_only):<14} "
             f"{dash if ctx is None else f'{ctx:.0f}%':>4} "
             f"{dash if not share else f'{share * 100:.0f}%':>5}  "
         )
-        project = str(s.get("session_name") or s["project_dir"] or "")
+        project = str(s["project_dir"] or "")
         room = width - cell_width(row) - len(mark)
         add(row + _cut_left(project, room, ascii_only) + mark)
     return "\n".join(lines)
 
 
-def _outlook(w: dict[str, object], now: float, utc_offset: float) -> str:
+def _outlook(w: dict[str, object], now: float,
+             utc_offset: float | Callable[[float], float]) -> str:
     """Where the window is heading: the limit before the reset, or the figure at the reset,
     with the 5h model's odds of a hit when it gave them."""
     eta, odds = w.get("eta_limit_at"), w.get("hit_probability")

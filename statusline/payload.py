@@ -67,6 +67,7 @@ class Payload:
         "context_pct",
         "cost_usd",
         "model",
+        "pid",
         "project_dir",
         "rate_limits",
         "rejected",
@@ -111,6 +112,9 @@ class Payload:
         # Only from a host that embeds our line in its own (ccstatusline's Custom Command
         # widget adds it); Claude Code itself gives the width in COLUMNS.
         self.terminal_width = terminal_width
+        # The Claude Code process behind the call (its CLAUDE_PID): not in the JSON, set by
+        # the shell, so two processes sharing one session id are told apart.
+        self.pid: int | None = None
 
 
 def _reject_constant(name: str) -> float:

@@ -7,7 +7,9 @@ the forecast benchmark's contract); the plain-text report is drawn from the same
 from __future__ import annotations
 
 from statusline.forecast import Projection, WindowForecast
+from statusline.formatting import implied_rate
 from statusline.history import State
+from statusline.names import session_names
 from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
 from statusline.report_limits import limits_json
 from statusline.rhythm import PRIOR_DAYS, local_rates
@@ -18,12 +20,19 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def window_json(w: WindowForecast) -> dict[str, object]:
-    """One window of the contract."""
+def window_json(w: WindowForecast, now: float) -> dict[str, object]:
+    """One window of the contract.
+
+    ``burn_rate_pct_per_hour`` is the rate the outlook implies (``segments.implied_rate``:
+    room left over the time to ``eta_limit_at`` when the limit comes first, else the rise to
+    ``projected_pct_at_reset`` over the time to the reset), so it divides into the ETA;
+    ``pace_pct_per_hour`` is the forecast's momentary pace, which need not.
+    """
     return {
         "used_percentage": w.used_pct,
         "resets_at": int(w.resets_at),
-        "burn_rate_pct_per_hour": _round(w.rate_pct_per_hour, 4),
+        "burn_rate_pct_per_hour": _round(implied_rate(w, now), 4),
+        "pace_pct_per_hour": _round(w.rate_pct_per_hour, 4),
         "eta_limit_at": _round(w.eta_limit_at, 3),
         "limit_before_reset": w.limit_before_reset,
         "hit_probability": _round(w.hit_odds, 3),
@@ -54,11 +63,13 @@ def snapshot(
     configured; ``store.path`` is then this machine's copy.
     """
     live = {s.session_id for s in state.live_sessions(now)}
+    known_as = session_names(state.sessions.values())
     sessions = []
     for session in sorted(state.sessions.values(), key=lambda s: s.last_seen, reverse=True):
         sessions.append(
             {
                 "session_id": clean(session.session_id, 128),
+                "name": known_as[session.session_id],
                 "share": _round(projection.shares.get(session.session_id, 0.0), 4),
                 "context_pct": session.context_pct,
                 "model": clean(session.model, 60) if session.model else None,
@@ -75,12 +86,12 @@ def snapshot(
     windows: dict[str, object] = {}
     for name in WINDOW_NAMES:
         forecast = projection.windows.get(name)
-        windows[name] = None if forecast is None else window_json(forecast)
+        windows[name] = None if forecast is None else window_json(forecast, now)
     history: dict[str, list[list[float]]] = {}
     for name in (*WINDOW_NAMES, SPEND_LIMIT):
         window = state.windows.get(name)
         history[name] = [] if window is None else [[round(t, 3), v] for t, v in window.samples]
-    limits = limits_json(state, projection, now, window_json, account_source)
+    limits = limits_json(state, projection, now, lambda w: window_json(w, now), account_source)
     windows[SPEND_LIMIT] = limits.pop("spend_limit")
     return {
         "now": now,

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import time
 
+from statusline import names
 from statusline.config import Config
 from statusline.forecast import Projection, WindowForecast
+from statusline.formatting import (  # format_* are imported from here elsewhere too
+    MIN_SHOWN_RATE,
+    format_age,
+    format_clock,
+    format_duration,
+    format_pct,
+    format_rate,
+    round_eta,
+)
 from statusline.history import WINDOW_SECONDS, State
-from statusline.payload import Payload
+from statusline.payload import SPEND_LIMIT, Payload
 from statusline.sanitize import clean
 
 TYPE_CHECKING = False
@@ -29,7 +39,8 @@ SYMBOLS = {
 class Context:
     """Everything a segment may look at, for one call."""
 
-    __slots__ = ("config", "now", "payload", "projection", "state", "utc_offset")
+    __slots__ = ("config", "now", "offset_at", "payload", "projection", "session_key", "state",
+                 "utc_offset")
 
     def __init__(
         self,
@@ -39,6 +50,8 @@ class Context:
         now: float,
         config: Config,
         utc_offset: float = 0.0,
+        session_key: str | None = None,
+        offset_at: Callable[[float], float] | None = None,
     ) -> None:
         self.payload = payload
         self.state = state
@@ -47,6 +60,17 @@ class Context:
         self.config = config
         # Seconds east of UTC, for wall-clock times such as "limit 14:05".
         self.utc_offset = utc_offset
+        # This session's key in the store (history.session_key): its id, or <id>.<pid> when
+        # another live process shares the id.
+        self.session_key = session_key or payload.session_id
+        # The zone's offset at any moment (the shell's time.localtime): a time shown for the
+        # future uses the offset it will have then, not now's. None: utc_offset throughout.
+        self.offset_at = offset_at
+
+    def clock(self, epoch: float) -> str:
+        """``epoch`` as a wall-clock time in the zone's offset at that moment."""
+        at = self.utc_offset if self.offset_at is None else self.offset_at(epoch)
+        return format_clock(epoch, at, self.now, self.utc_offset)
 
     @property
     def symbols(self) -> dict[str, str]:
@@ -117,66 +141,6 @@ class SegmentResult:
         self.elapsed_ms = elapsed_ms
 
 
-# ---------------------------------------------------------------------------------------
-# Formatting helpers (pure)
-
-
-def format_duration(seconds: float) -> str:
-    """A short countdown: ``42m``, ``3h07``, ``2d04h``; never negative."""
-    minutes = max(int(seconds // 60), 0)
-    if minutes < 60:
-        return f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours}h{minutes:02d}"
-    days, hours = divmod(hours, 24)
-    return f"{days}d{hours:02d}h"
-
-
-def format_age(seconds: float) -> str:
-    """How long ago: ``now``, ``45s ago``, ``12m ago``, ``3h ago``; never negative."""
-    seconds = max(seconds, 0.0)
-    if seconds < 10:
-        return "now"
-    if seconds < 60:
-        return f"{int(seconds)}s ago"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)}h ago"
-    return f"{int(seconds // 86400)}d ago"
-
-
-def format_clock(epoch: float, utc_offset: float, now: float) -> str:
-    """Wall-clock time of ``epoch``: ``14:05`` today, ``Thu 14:05`` on another day."""
-    local = time.gmtime(epoch + utc_offset)
-    text = f"{local.tm_hour:02d}:{local.tm_min:02d}"
-    if time.gmtime(now + utc_offset)[:3] != local[:3]:
-        text = time.strftime("%a ", local) + text
-    return text
-
-
-def format_pct(value: float) -> str:
-    """A percentage rounded to whole numbers, never showing 100 before the limit is reached."""
-    rounded = int(value + 0.5)  # half up, as people read it; round() is half-to-even
-    if rounded >= 100 and value < 100:
-        rounded = 99
-    return f"{rounded}%"
-
-
-def format_rate(pct_per_hour: float) -> str:
-    """A burn rate: ``18%/h``, ``0.6%/h`` (one decimal under 10)."""
-    return f"{pct_per_hour:.0f}%/h" if pct_per_hour >= 10 else f"{pct_per_hour:.1f}%/h"
-
-
-def round_eta(seconds: float) -> float:
-    """Round a time-to-limit so it does not claim more precision than the data has."""
-    if seconds < 3600:
-        return seconds
-    step = 300.0 if seconds < 6 * 3600 else 1800.0
-    return round(seconds / step) * step
-
-
 def usage_style(pct: float, config: Config) -> str:
     """The style for a usage figure under the configured thresholds."""
     if pct >= config.alert_pct:
@@ -209,10 +173,11 @@ def context(ctx: Context) -> Segment | None:
 
 
 def key_window(projection: Projection) -> str | None:
-    """The window whose figure the line keeps longest: the binding one, else 5h, else 7d."""
+    """The window whose figure the line keeps longest: the binding one, else 5h, else 7d,
+    else the spend limit."""
     if projection.binding_window in projection.windows:
         return projection.binding_window
-    for name in ("five_hour", "seven_day"):
+    for name in ("five_hour", "seven_day", SPEND_LIMIT):
         if name in projection.windows:
             return name
     return None
@@ -222,7 +187,9 @@ def _window_segment(ctx: Context, name: str) -> Segment | None:
     label = WINDOW_LABELS[name]
     forecast = ctx.projection.windows.get(name)
     if forecast is None:
-        if name in ctx.projection.ended:
+        if name in ctx.projection.ended and ctx.payload.rate_limits is not None:
+            # Only a session with rate limits of its own says so (not an API-key session
+            # beside an old archive).
             return Segment(f"{label} reset", "ok", ((RANK_OTHER, None),))
         return None
     full, short, tiny = _window_forms(ctx, label, forecast)
@@ -251,8 +218,11 @@ def _window_forms(ctx: Context, label: str, w: WindowForecast) -> tuple[str, str
         short = f"{tiny} {sym['arrow']} {approx}{format_duration(left)}"
         if ctx.config.style == "compact":
             return short, short, tiny
-        rate = f" +{format_rate(w.rate_pct_per_hour)}" if w.rate_pct_per_hour else ""
-        when = format_clock(ctx.now + left, ctx.utc_offset, ctx.now)
+        # The rate the printed figures imply: room left (as printed) over the printed time.
+        room = 100 - int(format_pct(w.used_pct)[:-1])
+        shown = room / (left / 3600.0) if left > 0 else 0.0
+        rate = f" +{format_rate(shown)}" if shown >= MIN_SHOWN_RATE else ""
+        when = ctx.clock(ctx.now + left)
         full = f"{tiny}{rate} {sym['arrow']} limit {approx}{when} ({approx}{format_duration(left)})"
         return full, short, tiny
     short = f"{tiny} resets {until_reset}"
@@ -282,8 +252,12 @@ def seven_day(ctx: Context) -> Segment | None:
 
 
 def cost(ctx: Context) -> Segment | None:
-    """Spend when no rate limits are known (API key): this session's $ and the pooled $/h."""
-    if ctx.projection.windows or ctx.projection.ended:
+    """Spend when no rate limits are known (API key): this session's $ and the pooled $/h.
+
+    Windows that ended long ago (the account had rate limits once) do not hide it: only
+    rate limits in this call's payload, or a window running now, do.
+    """
+    if ctx.payload.rate_limits is not None or ctx.projection.windows:
         return None
     spent = ctx.payload.cost_usd
     if not spent:  # nothing spent yet (startup): $0.00 would only be noise
@@ -324,7 +298,7 @@ def sessions(ctx: Context) -> Segment | None:
     live = ctx.state.live_sessions(ctx.now)
     count = max(len(live), 1)
     short = f"{count} session" + ("s" if count != 1 else "")
-    sid = ctx.payload.session_id
+    sid = ctx.session_key
     share = ctx.projection.shares.get(sid) if sid else None
     full = short
     if count > 1 and share is not None and ctx.config.style != "compact":
@@ -334,35 +308,34 @@ def sessions(ctx: Context) -> Segment | None:
 
 
 def freshness(ctx: Context) -> Segment | None:
-    """Age of the pooled reading, and which session saw it when it was not this one.
+    """Time since a reply last confirmed the pooled figure, and whose, when not this one's.
 
     A session on another machine (a shared store) is named by its machine.
     """
-    windows = [w for w in ctx.projection.windows.values()]
-    if not windows:
+    observed = [(w.observed_at, w.observed_by, ctx.state.windows.get(name))
+                for name, w in ctx.projection.windows.items()]
+    if not observed:
         return None
-    newest = max(windows, key=lambda w: w.observed_at)
-    age = format_age(ctx.now - newest.observed_at)
+    confirmed = [o for o in observed if o[2] is None or not o[2].replayed]
+    if not confirmed:
+        # Only a replayed reading (a session's first call, a call the store cannot key):
+        # nobody knows how old it is, so it is never "now".
+        return Segment("age unknown", "dim", _giving_way(
+            "age unknown", (RANK_FRESHNESS_SHORT, "age ?"), (RANK_FRESHNESS, None)))
+    at, by, _ = max(confirmed, key=lambda o: o[0])
+    age = format_age(ctx.now - at)
     full = age
-    by = newest.observed_by
-    if by and by != ctx.payload.session_id:
+    if by and by != ctx.session_key:
         other = ctx.state.sessions.get(by)
-        me = ctx.state.sessions.get(ctx.payload.session_id or "")
-        label = None
+        me = ctx.state.sessions.get(ctx.session_key or "")
         if other is not None:
             # A reading from another machine (a shared store) is named by its machine.
             elsewhere = me is not None and me.host and other.host and other.host != me.host
-            label = other.host if elsewhere else (
-                other.session_name or _basename(other.project_dir))
-        full += f" via {clean(label, 20)}" if label else f" via {clean(by[:8], 8)}"
+            label = (clean(other.host or "", 20) if elsewhere
+                     else names.session_names(ctx.state.sessions.values())[by])
+            full += f" via {label}"
     return Segment(full, "dim", _giving_way(
         full, (RANK_FRESHNESS_SHORT, age), (RANK_FRESHNESS, None)))
-
-
-def _basename(path: str | None) -> str | None:
-    if not path:
-        return None
-    return path.rstrip("/").rsplit("/", 1)[-1] or None
 
 
 SEGMENTS: dict[str, Callable[[Context], Segment | None]] = {

@@ -4,17 +4,37 @@ per-model weeks from the client's usage cache (pure; registered in ``segments.SE
 from __future__ import annotations
 
 from statusline import spend
+from statusline.formatting import format_duration, format_pct, implied_rate, round_eta
 from statusline.history.model import is_model_week
 from statusline.payload import SPEND_LIMIT
 from statusline.segments import (
+    RANK_KEY,
+    RANK_KEY_SHORT,
+    RANK_KEY_TINY,
+    RANK_OTHER,
+    RANK_OTHER_SHORT,
+    RANK_OTHER_TINY,
     Context,
     Segment,
-    format_clock,
-    format_duration,
-    format_pct,
-    round_eta,
+    key_window,
     usage_style,
 )
+
+
+def _steps(ctx: Context, name: str, full: str, short: str,
+           tiny: str) -> tuple[tuple[int, str | None], ...]:
+    """How the segment gives way on a narrow line: as the key window if it binds first."""
+    if key_window(ctx.projection) == name:
+        forms = ((RANK_KEY_SHORT, short), (RANK_KEY_TINY, tiny), (RANK_KEY, None))
+    else:
+        forms = ((RANK_OTHER_SHORT, short), (RANK_OTHER_TINY, tiny), (RANK_OTHER, None))
+    steps: list[tuple[int, str | None]] = []
+    current: str | None = full
+    for rank, text in forms:
+        if text != current:
+            steps.append((rank, text))
+            current = text
+    return tuple(steps)
 
 
 def spend_limit(ctx: Context) -> Segment | None:
@@ -26,24 +46,30 @@ def spend_limit(ctx: Context) -> Segment | None:
     window = ctx.state.current_window(SPEND_LIMIT, ctx.now)
     if w is None or window is None:
         if SPEND_LIMIT in ctx.projection.ended:
-            return Segment("spend reset", "ok")
+            return Segment("spend reset", "ok", ((RANK_OTHER, None),))
         return None
     sym = ctx.symbols
     text = spend.figure(window)
     until_reset = format_duration(w.resets_at - ctx.now)
     if w.used_pct >= 100:
-        return Segment(f"{text} over limit, resets {until_reset}", "alert")
+        full = f"{text} over limit, resets {until_reset}"
+        return Segment(full, "alert", _steps(ctx, SPEND_LIMIT, full, full, text))
     if w.limit_before_reset and w.eta_limit_at is not None:
         left = round_eta(w.eta_limit_at - ctx.now)
-        per_hour = spend.usd_per_hour(window, w.rate_pct_per_hour)
+        # The $/h the ETA implies (formatting.implied_rate), so that it divides into it.
+        per_hour = spend.usd_per_hour(window, implied_rate(w, ctx.now))
         rate = "" if per_hour is None or ctx.config.style == "compact" \
             else f" +{spend.money(per_hour)}/h"
         approx = sym["approx"] if w.thin else ""
-        when = format_clock(ctx.now + left, ctx.utc_offset, ctx.now)
+        when = ctx.clock(ctx.now + left)
         style = "alert" if left < 86400 else "warn"
-        return Segment(f"{text}{rate} {sym['arrow']} limit {approx}{when}", style)
+        full = f"{text}{rate} {sym['arrow']} limit {approx}{when}"
+        short = f"{text} {sym['arrow']} {approx}{format_duration(left)}"
+        return Segment(full, style, _steps(ctx, SPEND_LIMIT, full, short, text))
     mark = f" {sym['ok']}" if w.rate_pct_per_hour else ""
-    return Segment(f"{text}{mark} resets {until_reset}", usage_style(w.used_pct, ctx.config))
+    full = f"{text}{mark} resets {until_reset}"
+    return Segment(full, usage_style(w.used_pct, ctx.config),
+                   _steps(ctx, SPEND_LIMIT, full, f"{text} resets {until_reset}", text))
 
 
 def model_week(ctx: Context) -> Segment | None:
@@ -66,9 +92,12 @@ def model_week(ctx: Context) -> Segment | None:
     label = window.label if window is not None and window.label else name[len("seven_day_"):]
     text = f"7d {label} {format_pct(w.used_pct)}"
     if w.used_pct >= 100:
-        return Segment(f"{text} limit, resets {format_duration(w.resets_at - ctx.now)}", "alert")
+        full = f"{text} limit, resets {format_duration(w.resets_at - ctx.now)}"
+        return Segment(full, "alert", _steps(ctx, name, full, full, text))
     if w.limit_before_reset and w.eta_limit_at is not None:
-        when = format_clock(ctx.now + round_eta(w.eta_limit_at - ctx.now), ctx.utc_offset, ctx.now)
+        left = round_eta(w.eta_limit_at - ctx.now)
         approx = ctx.symbols["approx"] if w.thin else ""  # a pace from one cached reading
-        return Segment(f"{text} {ctx.symbols['arrow']} limit {approx}{when}", "warn")
-    return Segment(text, usage_style(w.used_pct, ctx.config))
+        full = f"{text} {ctx.symbols['arrow']} limit {approx}{ctx.clock(ctx.now + left)}"
+        short = f"{text} {ctx.symbols['arrow']} {approx}{format_duration(left)}"
+        return Segment(full, "warn", _steps(ctx, name, full, short, text))
+    return Segment(text, usage_style(w.used_pct, ctx.config), _steps(ctx, name, text, text, text))

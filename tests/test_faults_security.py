@@ -100,7 +100,9 @@ def test_store_strings_are_sanitised(tmp_path: Path, attack: str) -> None:
     for key in ("model", "project_dir", "session_name", "agent_name"):
         sessions["other"][key] = ATTACKS[attack]
     for window in doc["windows"].values():
-        window["observed_by"] = "other"
+        if window:
+            # confirmed by a reply of "other" (not a replay), so the line names it
+            window["observed_by"], window["replayed"] = "other", False
     (state_dir / "store.json").write_text(json.dumps(doc))
     # This session has no model of its own, so store strings are all the line can show.
     mine = reading_payload("mine", cost=2.0)

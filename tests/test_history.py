@@ -5,6 +5,7 @@ from __future__ import annotations
 from statusline import history
 from statusline.history import (
     FROZEN_AFTER_S,
+    REBASELINE_CONFIRM_S,
     REBASELINE_GRACE_S,
     SNAPSHOT_REFRESH_S,
     State,
@@ -152,14 +153,41 @@ def test_rebaseline_accepted_after_the_grace_period_if_nobody_contradicts() -> N
 
 
 def test_rebaseline_refused_when_a_live_session_keeps_confirming_the_higher_value() -> None:
-    """A live session repeating the higher value within the grace period vetoes the drop."""
+    """A reply repeating the higher value within the grace period vetoes the drop."""
     state = State()
-    call(state, "a", T0, five=50.0)
-    call(state, "b", T0 + 5, five=50.0)
-    call(state, "a", T0 + 10, five=20.0)
-    call(state, "b", T0 + 60, five=50.0)
+    call(state, "a", T0, five=50.0, cost=1.0)
+    call(state, "b", T0 + 5, five=50.0, cost=1.0)
+    call(state, "a", T0 + 10, five=20.0, cost=1.1)
+    call(state, "b", T0 + 60, five=50.0, cost=1.2)  # a new reply (its cost rose) says 50
     call(state, "c", T0 + 10 + REBASELINE_GRACE_S + 1)
     assert five(state) == 50.0
+
+
+def test_a_repeat_of_an_old_reading_is_no_veto() -> None:
+    """A session re-sending its old reading (a tick, no reply) proves nothing: the lower
+    value still wins after the grace period."""
+    state = State()
+    call(state, "a", T0, five=50.0, cost=1.0)
+    call(state, "b", T0 + 5, five=50.0, cost=1.0)
+    call(state, "a", T0 + 10, five=20.0, cost=1.1)
+    call(state, "b", T0 + 60, five=50.0, cost=1.0)  # a tick: same reading, same cost
+    call(state, "c", T0 + 10 + REBASELINE_GRACE_S + 1)
+    assert five(state) == 20.0
+
+
+def test_two_replies_a_second_apart_do_not_rebaseline() -> None:
+    """Replies in flight together come back in any order: a lower one a second after a
+    higher one, even confirmed by the same session's next reply a second later, waits."""
+    state = State()
+    call(state, "a", T0, five=40.0, cost=1.0)
+    call(state, "b", T0 + 1, five=40.0, cost=1.0)
+    call(state, "a", T0 + 300, five=55.0, cost=2.0)  # nobody confirmed 40 for minutes
+    call(state, "b", T0 + 301, five=54.0, cost=1.5)  # b's reply, a second later, lower
+    call(state, "b", T0 + 302, five=54.5, cost=1.6)  # and b's next one
+    window = state.windows["five_hour"]
+    assert five(state) == 55.0 and window is not None and window.rebased_at is None
+    call(state, "a", T0 + 303, five=56.0, cost=2.1)  # a's next reply: the pool goes on
+    assert five(state) == 56.0 and window.rebased_at is None and window.pending is None
 
 
 def test_first_reading_of_a_new_session_cannot_lower_the_pool() -> None:
@@ -171,12 +199,15 @@ def test_first_reading_of_a_new_session_cannot_lower_the_pool() -> None:
     assert state.windows["five_hour"].pending is None  # type: ignore[union-attr]
 
 
-def test_lower_fresh_reading_with_no_recent_confirmation_is_taken_at_once() -> None:
-    """Nobody confirmed the old value for the grace period: the lower value is the truth."""
+def test_a_lone_lower_reply_waits_for_a_later_one() -> None:
+    """Nobody confirmed the old value for minutes: one lower reply is pending, and a later
+    reply (at least REBASELINE_CONFIRM_S after it) makes it the truth."""
     state = State()
     call(state, "a", T0, five=50.0)
     call(state, "a", T0 + REBASELINE_GRACE_S + 30, five=10.0)
-    assert five(state) == 10.0
+    assert five(state) == 50.0
+    call(state, "a", T0 + REBASELINE_GRACE_S + 30 + REBASELINE_CONFIRM_S, five=10.5)
+    assert five(state) == 10.5
 
 
 def test_session_idle_since_before_a_rebaseline_cannot_raise_it_back() -> None:
@@ -184,9 +215,10 @@ def test_session_idle_since_before_a_rebaseline_cannot_raise_it_back() -> None:
     state = State()
     call(state, "a", T0, five=50.0)
     call(state, "b", T0 + 1, five=50.0)
-    call(state, "a", T0 + 300, five=10.0)  # no confirmation for > grace: accepted
-    call(state, "b", T0 + 301, five=50.0)  # b has not changed since T0 + 1
-    assert five(state) == 10.0
+    call(state, "a", T0 + 300, five=10.0)  # pending ...
+    call(state, "a", T0 + 300 + REBASELINE_CONFIRM_S, five=10.1)  # ... confirmed: accepted
+    call(state, "b", T0 + 400, five=50.0)  # b has not changed since T0 + 1
+    assert five(state) == 10.1
 
 
 def test_frozen_session_can_neither_raise_nor_create() -> None:

@@ -72,7 +72,7 @@ def test_the_binding_figure_is_on_every_row_and_no_row_is_too_wide(
 
 def test_the_least_useful_parts_go_first(seven_day_store: dict[str, object]) -> None:
     """Wide: everything. Narrower: pace first, the model before any pooled figure, then the
-    binding window takes its short form (``7d 88% → 4h50``), and it is the last to go."""
+    binding window takes its short form (``7d 88% → 5h45``), and it is the last to go."""
     wide = line_at(seven_day_store, 200)
     assert wide.startswith("Opus 5.5 · ctx 12% · 5h 30%"), wide
     assert "5h pace" in wide and "2 sessions" in wide

@@ -28,6 +28,8 @@ def context_for(*calls: tuple[str, float, float, float], payload: Payload | None
     state = State()
     last = Payload()
     for sid, t, five, seven in calls:
+        if sid not in state.sessions:  # its start-up call: no rate limits before a reply
+            record(state, Payload(session_id=sid, model="Opus 5.5", context_pct=0), t - 1)
         last = Payload(session_id=sid, model="Opus 5.5", context_pct=43, cost_usd=1.0,
                        rate_limits={"five_hour": RawReading(five, NOW + 4000),
                                     "seven_day": RawReading(seven, NOW + 300_000)})
@@ -163,11 +165,13 @@ def test_pace_is_silent_early_in_a_window() -> None:
     assert text("pace", ctx) is None
 
 
-def test_rates_under_ten_keep_one_decimal() -> None:
-    """Burn rates read 18%/h or 0.6%/h."""
+def test_rates_keep_two_significant_figures() -> None:
+    """Burn rates read 18%/h, 2.5%/h, 0.64%/h or 0.014%/h: dividing by them is off by ~5 %
+    at most, so a person can check the ETA printed beside them."""
     from statusline.segments import format_rate
 
-    assert (format_rate(18.4), format_rate(0.64)) == ("18%/h", "0.6%/h")
+    shown = [format_rate(v) for v in (18.4, 9.96, 2.54, 0.64, 0.0141)]
+    assert shown == ["18%/h", "10%/h", "2.5%/h", "0.64%/h", "0.014%/h"]
 
 
 def test_cost_segment_shows_the_pool_rate_only_once_there_is_one() -> None:

@@ -10,6 +10,7 @@ from statusline.history.model import (
     ARCHIVE_SAMPLES,
     ARCHIVED_OTHER,
     ARCHIVED_WINDOWS,
+    CADENCE_SAMPLES,
     MAX_COST_POINTS,
     MAX_MODEL_WEEKS,
     MAX_SAMPLES,
@@ -182,6 +183,8 @@ def _session_json(s: Session) -> dict[str, object]:
         "costs": _pairs_json(s.costs),
         "reading": s.reading,
         "reading_changed_at": s.reading_changed_at,
+        "pid": s.pid,
+        "idle_gaps": s.idle_gaps,
     }
 
 
@@ -213,6 +216,14 @@ def _session_from(sid: object, raw: object) -> Session | None:
     ):
         session.reading = reading
     session.reading_changed_at = number(raw.get("reading_changed_at")) or last_seen
+    pid = raw.get("pid")
+    session.pid = pid if type(pid) is int and pid > 0 else None
+    gaps = raw.get("idle_gaps")
+    if isinstance(gaps, list):
+        for gap in gaps[-CADENCE_SAMPLES:]:
+            value = number(gap)
+            if value is not None:
+                session.note_idle_gap(value)
     return session
 
 
@@ -227,6 +238,7 @@ def _window_json(w: Window) -> dict[str, object]:
         "full_at": w.full_at,
         "pending": None if w.pending is None else list(w.pending),
         "warned": w.warned,
+        "replayed": w.replayed,
         "samples": _pairs_json(w.samples),
         **_window_extras(w),
     }
@@ -273,6 +285,7 @@ def _window_from(raw: object, top: float = 100.0) -> Window | None:
     window.period = period if period in PERIOD_SECONDS else None
     label = raw.get("label")
     window.label = label[:24] if isinstance(label, str) else None
+    window.replayed = raw.get("replayed") is True
     return window
 
 

@@ -15,6 +15,7 @@ from statusline.history.model import (
     MAX_SESSIONS,
     MAX_SHELVED,
     PCT_ACCEPTED_MAX,
+    REBASELINE_CONFIRM_S,
     REBASELINE_GRACE_S,
     SAME_WINDOW_S,
     SESSION_TTL_S,
@@ -30,7 +31,7 @@ from statusline.history.model import (
     window_seconds,
 )
 from statusline.history.usage import fold_usage
-from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, Payload, RawReading
+from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, Payload, RawReading, valid_session_id
 
 
 def record(state: State, payload: Payload, now: float, host: str | None = None) -> bool:
@@ -41,7 +42,9 @@ def record(state: State, payload: Payload, now: float, host: str | None = None) 
     The answer is True when the call brought something new (a session, a reading, a cost,
     a pooled value) or when this session's saved snapshot is older than
     ``SNAPSHOT_REFRESH_S``; a call that only repeats what the store knows returns False,
-    so it never takes the lock. Calls without a ``session_id`` change nothing.
+    so it never takes the lock. A call without a usable ``session_id`` still shows its own
+    readings: they enter ``state`` as replays (they may raise the pool, never lower it), but
+    no session is recorded, and the caller must not save such a call.
     """
     changed = _expire_windows(state, now)
     if payload.account is not None and (
@@ -50,22 +53,35 @@ def record(state: State, payload: Payload, now: float, host: str | None = None) 
         state.account, state.account_label = payload.account, payload.account_label
         changed = True
     changed |= fold_usage(state, payload.usage_cache, payload.account, now)
-    session_id = payload.session_id
-    if session_id is None:
-        return changed
-    session = state.sessions.get(session_id)
-    known = session is not None
+    key = session_key(state, payload, now)
+    if key is None:
+        return _merge_unkeyed(state, payload, now) or changed
+    session = state.sessions.get(key)
+    # A session's first call from a process may replay a reply of any age (statusline
+    # installed mid-session, a resumed session): it may raise the pool but never lower it.
+    known = session is not None and (session.pid is None or session.pid == payload.pid)
     if session is None:
-        session = Session(session_id, now)
-        state.sessions[session_id] = session
+        session = Session(key, now)
+        state.sessions[key] = session
         changed = True
-    elif now - session.last_seen >= SNAPSHOT_REFRESH_S or session.last_seen > now:
+    elif not known:
+        # The id's previous process is gone and this one took it over: its own cost starts
+        # here (its total may be lower than the old process's last), its reading is new.
+        session.costs = []
+        session.idle_gaps = []
+        changed = True
+    since_saved = now - session.last_seen
+    if since_saved >= SNAPSHOT_REFRESH_S or session.last_seen > now:
         changed = True
     session.last_seen = now
     if host is not None and host != session.host:
         session.host = host
         changed = True
-    changed |= _update_snapshot(session, payload, now)
+    if payload.pid is not None:
+        session.pid = payload.pid
+    cost_before = session.cost_usd
+    news = _update_snapshot(session, payload, now)
+    changed |= news
 
     reading = _reading_rows(payload.rate_limits)
     fresh = reading != session.reading
@@ -73,9 +89,14 @@ def record(state: State, payload: Payload, now: float, host: str | None = None) 
         session.reading = reading
         session.reading_changed_at = now
         changed = True
-    # Only a reading seen to change came from a new API response. A session's first call
-    # may replay a reply of any age (statusline installed mid-session), so it may raise
-    # the pool but never lower it.
+    elif known and not news and since_saved >= SNAPSHOT_REFRESH_S:
+        # Nothing new, saved only to say "still here": a refreshInterval tick's beat.
+        session.note_idle_gap(since_saved)
+    # Only a reading seen to change came from a new API response; a rise in cost with the
+    # same reading is a new reply that confirms it (it can confirm, never lower).
+    cost_after = session.cost_usd
+    replied = known and (fresh or (cost_before is not None and cost_after is not None
+                                   and cost_after > cost_before))
     # A reading that may tell another account's window from a replay: a fresh one, or,
     # when the client names no account (one store for all), a session's first.
     fresh = fresh and known
@@ -90,13 +111,58 @@ def record(state: State, payload: Payload, now: float, host: str | None = None) 
             if accepted is None:
                 reasons.append(rejection(name, raw, now))
                 continue
-            changed |= _merge(state, name, accepted, session, fresh, now, switching)
+            changed |= _merge(state, name, accepted, session, fresh, now, switching, replied)
             if name == SPEND_LIMIT:
                 changed |= _money(state.windows.get(name), raw)
     changed |= _note_rejection(state, reasons, now)
     for window in state.windows.values():
         changed |= _settle_pending(window, now)
-    changed |= _prune(state, session_id, now)
+    changed |= _prune(state, key, now)
+    return changed
+
+
+def session_key(state: State, payload: Payload, now: float) -> str | None:
+    """The key this call's session has in ``state.sessions`` (None: it cannot be keyed).
+
+    Normally the session id. Two Claude Code processes can share one id (``claude
+    --continue`` in two terminals): each has its own cost total and its own last reply, and
+    mixing them under one key made the pooled $/h jump between wrong values. When the id
+    belongs to another live process (``payload.pid``, from ``CLAUDE_PID``), this process
+    gets ``<id>.<pid>``; a process whose id's owner is gone takes the plain id over.
+    """
+    sid = payload.session_id
+    if sid is None or payload.pid is None:
+        return sid
+    own = f"{sid}.{payload.pid}"
+    if own in state.sessions:
+        return own
+    owner = state.sessions.get(sid)
+    if (owner is None or owner.pid is None or owner.pid == payload.pid
+            or not state.is_live(owner, now) or valid_session_id(own) != own):
+        return sid
+    return own
+
+
+def _merge_unkeyed(state: State, payload: Payload, now: float) -> bool:
+    """Fold the readings of a call that has no session key: as replays, never lowering."""
+    if payload.rate_limits is None:
+        return False
+    changed = False
+    for name in STDIN_WINDOWS:
+        raw = payload.rate_limits.get(name)
+        accepted = None if raw is None else accept_reading(name, raw, now)
+        if accepted is None:
+            continue
+        pct, resets_at = accepted
+        window = state.windows.get(name)
+        if window is None:
+            state.windows[name] = window = Window(resets_at, pct, now, "")
+            window.replayed = True
+            changed = True
+        elif abs(resets_at - window.resets_at) <= SAME_WINDOW_S and pct > window.used_pct:
+            _set_value(window, pct, now, "")
+            window.replayed = True
+            changed = True
     return changed
 
 
@@ -179,8 +245,13 @@ def _update_snapshot(session: Session, payload: Payload, now: float) -> bool:
 
 def _merge(
     state: State, name: str, reading: tuple[float, float], session: Session, fresh: bool,
-    now: float, switching: bool = False,
+    now: float, switching: bool = False, replied: bool = False,
 ) -> bool:
+    """Fold one accepted reading of ``session`` into the window ``name``; True if changed.
+
+    ``fresh``: the session's reading changed since its last call (a new reply's headers);
+    ``replied``: a new reply came (fresh, or its cost rose) and can confirm the value.
+    """
     pct, resets_at = reading
     window = state.windows.get(name)
     by = session.session_id
@@ -200,28 +271,29 @@ def _merge(
         window = _unshelve(state, name, resets_at)
         state.windows[name] = window
     if window is None:
-        state.windows[name] = Window(resets_at, pct, now, by)
+        state.windows[name] = window = Window(resets_at, pct, now, by)
+        window.replayed = not fresh
         return True
     if pct > window.used_pct:
         if window.rebased_at is not None and session.reading_changed_at < window.rebased_at:
             return False  # a value from before the re-baseline, from a session idle since
         _set_value(window, pct, now, by)
+        window.replayed = not fresh
         return True
     if pct == window.used_pct:
-        # A confirmation is saved when fresh news, or when the saved one is getting old
-        # enough that a re-baseline could slip past it.
-        due = fresh or now - window.confirmed_at >= SNAPSHOT_REFRESH_S
+        if not replied:
+            return False  # a repeat of an old reply: no evidence the value still stands
         window.confirmed_at = now
-        if fresh:
-            window.observed_at, window.observed_by = now, by
-            window.pending = None
-        return due
+        window.observed_at, window.observed_by = now, by
+        window.pending = None
+        window.replayed = False
+        return True
     if not fresh:
         return False  # an older, lower value replayed by a session that is behind
-    if now - window.confirmed_at > REBASELINE_GRACE_S or window.pending is not None:
-        _rebase(window, pct, now, by)
-    else:
+    if window.pending is None:
         window.pending = (pct, now, by)
+    elif now - window.pending[1] >= REBASELINE_CONFIRM_S:
+        _rebase(window, pct, now, by)  # a later reply confirms the lower value
     return True
 
 
@@ -244,6 +316,7 @@ def _set_value(window: Window, pct: float, now: float, by: str) -> None:
     window.used_pct = pct
     window.observed_at, window.observed_by, window.confirmed_at = now, by, now
     window.pending = None
+    window.replayed = False
     if pct >= 100 and window.full_at is None:
         window.full_at = now
     window.samples.append((now, pct))

@@ -24,6 +24,9 @@ MAX_MODEL_WEEKS = 6
 MAX_SHELVED = 3
 FROZEN_AFTER_S = 600.0
 REBASELINE_GRACE_S = 120.0
+# A lower reading waits for a later reply at least this much later to confirm it (replies
+# in flight together come back in any order) or for the grace period to pass uncontradicted.
+REBASELINE_CONFIRM_S = 10.0
 # Two readings whose resets_at differ by less than this describe the same window
 # (the client rounds the reset header to whole seconds).
 SAME_WINDOW_S = 60.0
@@ -31,6 +34,11 @@ SAME_WINDOW_S = 60.0
 # (refreshInterval ticks repeating the same reading) never take the lock or write.
 SNAPSHOT_REFRESH_S = 30.0
 LIVE_SESSION_S = 15 * 60.0
+# A session whose calls come on refreshInterval ticks is live for LIVE_INTERVALS of its own
+# longest recent idle gap (see live_for), never less than LIVE_MIN_S.
+LIVE_INTERVALS = 3
+LIVE_MIN_S = 90.0
+CADENCE_SAMPLES = 3
 # Timestamps further ahead than this are from a clock that jumped: not live, not a yardstick.
 FUTURE_SKEW_S = 300.0
 SESSION_TTL_S = 2 * 86400.0
@@ -52,8 +60,10 @@ class Session:
         "costs",
         "first_seen",
         "host",
+        "idle_gaps",
         "last_seen",
         "model",
+        "pid",
         "project_dir",
         "reading",
         "reading_changed_at",
@@ -77,6 +87,11 @@ class Session:
         # The raw rate_limits as last reported ([window, pct, resets_at] rows), None if absent.
         self.reading: list[list[object]] | None = None
         self.reading_changed_at = now
+        # The Claude Code process (CLAUDE_PID) behind the calls, when the caller knew it.
+        self.pid: int | None = None
+        # Seconds between this session's saved stamps on its last calls that brought nothing
+        # new (refreshInterval ticks): its own cadence, newest last, at most CADENCE_SAMPLES.
+        self.idle_gaps: list[float] = []
 
     @property
     def cost_usd(self) -> float | None:
@@ -86,6 +101,40 @@ class Session:
     def is_frozen(self, now: float) -> bool:
         """True when the session's reading has not changed for ``FROZEN_AFTER_S``."""
         return now - self.reading_changed_at > FROZEN_AFTER_S
+
+    def cadence(self) -> float | None:
+        """The longest of this session's last idle gaps, once ``CADENCE_SAMPLES`` are known."""
+        if len(self.idle_gaps) < CADENCE_SAMPLES:
+            return None
+        return max(self.idle_gaps)
+
+    def note_idle_gap(self, gap: float) -> None:
+        """Remember one gap between saved stamps of calls that brought nothing new."""
+        if gap > 0:
+            self.idle_gaps = [*self.idle_gaps, round(gap, 1)][-CADENCE_SAMPLES:]
+
+
+def live_for(cadence: float | None) -> float:
+    """How long after its last call a session with this call ``cadence`` still counts as live.
+
+    With ``refreshInterval`` ticks Claude Code calls an open session every N seconds, idle or
+    not; a closed session stops. The stamp the store keeps is saved at most every
+    ``SNAPSHOT_REFRESH_S``, so the gaps seen between saved stamps of calls that brought
+    nothing new are max(N, ~SNAPSHOT_REFRESH_S) plus up to one tick: their maximum over the
+    last ``CADENCE_SAMPLES`` such calls is the longest silence an open session shows. A
+    session is live for ``LIVE_INTERVALS`` of that: one save skipped on a busy lock or one
+    late tick does not drop it, and three missed intervals do (at the default 10 s ticks,
+    ~30-40 s gaps: ~1.5-2 minutes instead of 15). The gaps are the session's own, so a user
+    who sets a longer interval (or none, per project) is measured as such: its gaps are
+    longer, and a single longer gap enters the maximum at once, so a session is never
+    declared gone twice in a row for keeping its own slower beat. Without ticks an open,
+    idle session makes no calls at all and nothing can tell it from a closed one: such
+    sessions (fewer than ``CADENCE_SAMPLES`` idle gaps, or long ones) keep the old rule,
+    ``LIVE_SESSION_S``, which is also the ceiling.
+    """
+    if cadence is None:
+        return LIVE_SESSION_S
+    return min(max(LIVE_INTERVALS * cadence, LIVE_MIN_S), LIVE_SESSION_S)
 
 
 class Window:
@@ -101,6 +150,7 @@ class Window:
         "pending",
         "period",
         "rebased_at",
+        "replayed",
         "resets_at",
         "samples",
         "source",
@@ -112,10 +162,13 @@ class Window:
     def __init__(self, resets_at: float, used_pct: float, now: float, by: str) -> None:
         self.resets_at = resets_at
         self.used_pct = used_pct
-        # When a fresh reading last produced or matched the value, and from which session.
+        # When a fresh reply last produced or confirmed the value, and from which session.
         self.observed_at = now
         self.observed_by = by
-        # When any live session last reported the same value (it guards re-baselines).
+        # True while the value comes from a reading of unknown age (a session's first call
+        # may replay an old reply) and no fresh reply has confirmed it: its age is unknown.
+        self.replayed = False
+        # When a reply last reported the same value (it guards re-baselines).
         self.confirmed_at = now
         self.rebased_at: float | None = None
         self.full_at: float | None = now if used_pct >= 100 else None
@@ -207,15 +260,28 @@ class State:
         self.rhythm = rhythm_module.Rhythm()
 
     def live_sessions(self, now: float) -> list[Session]:
-        """Sessions seen within ``LIVE_SESSION_S``, most recently seen first.
+        """Sessions still calling, most recently seen first (see ``live_for``).
 
-        A session stamped more than ``FUTURE_SKEW_S`` ahead of ``now`` (a clock that jumped)
-        is not shown as live: it would otherwise stay "live" until the clock catches up.
+        A session that has not shown its own cadence yet (new, or always busy) is judged by
+        the slowest cadence any session in the store has shown: sessions of one profile
+        share its settings. A session stamped more than ``FUTURE_SKEW_S`` ahead of ``now``
+        (a clock that jumped) is not shown as live: it would otherwise stay "live" until the
+        clock catches up.
         """
-        live = [s for s in self.sessions.values()
-                if -FUTURE_SKEW_S <= now - s.last_seen <= LIVE_SESSION_S]
+        known = [c for c in (s.cadence() for s in self.sessions.values()) if c is not None]
+        shared = max(known) if known else None
+        live = []
+        for s in self.sessions.values():
+            cadence = s.cadence()
+            if -FUTURE_SKEW_S <= now - s.last_seen <= live_for(
+                    shared if cadence is None else cadence):
+                live.append(s)
         live.sort(key=lambda s: s.last_seen, reverse=True)
         return live
+
+    def is_live(self, session: Session, now: float) -> bool:
+        """Whether ``session`` counts as live at ``now`` (the rule of ``live_sessions``)."""
+        return any(s is session for s in self.live_sessions(now))
 
     def current_window(self, name: str, now: float) -> Window | None:
         """The merged window ``name`` if it is still running at ``now``."""
