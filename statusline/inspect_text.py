@@ -187,8 +187,8 @@ def format_report(
     host_head = f"{'host':<12} " if hosts else ""
     if sessions:
         add(
-            f"  {'session':<{name_width}}  {'seen':>8}  {host_head}{'model':<14} {'ctx':>4} {'share':>5}"
-            "  project"
+            f"  {'session':<{name_width}}  {'seen':>8}  {host_head}{'model':<14} {'ctx':>4} "
+            f"{'share':>5}  project"
         )
     for s, label in zip(sessions, labels, strict=True):
         ctx = s["context_pct"]
