@@ -1,8 +1,9 @@
 """Console-script entry: ``statusline`` with no arguments is the status-line call.
 
 Claude Code runs the command with no arguments and the payload on stdin, so that path goes
-straight to ``hotpath`` and never imports click; anything else is a person at a terminal
-and goes to the click CLI.
+straight to ``hotpath`` and never imports click; ``statusline hook`` (Claude Code's hook
+call) likewise goes straight to ``hookpath``; anything else is a person at a terminal and
+goes to the click CLI.
 """
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ def main(argv: list[str] | None = None) -> int:
             # with fsync, so nothing is left to flush. Leaving now skips the interpreter's
             # teardown (freeing every module and object), ~2 ms of CPU on every call.
             os._exit(status)
+        return status
+    if args == ["hook"]:
+        # Claude Code's hook call: as fast and as quiet as the status-line call.
+        try:
+            from statusline.hookpath import run as run_hook
+        except BaseException:  # noqa: BLE001 - a broken install must never block a turn
+            return 0
+        status = run_hook()
+        if argv is None:
+            os._exit(status)  # as above: the answer went out with os.write
         return status
     from statusline.cli import main as cli_main
 

@@ -17,6 +17,7 @@ import orjson
 
 from statusline import config as config_module
 from statusline import forecast, paths, report
+from statusline.claude import hooks as claude_hooks
 from statusline.claude import settings as claude_settings
 from statusline.claude.owner import acting_as_owner
 from statusline.errors import StatuslineError
@@ -351,21 +352,25 @@ def _show_plan(plan: claude_settings.Plan, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Show the change without writing anything.")
 @click.option("--command", "command", metavar="CMD",
               help="The command to write (default: this installation's absolute path).")
+@click.option("--no-hooks", is_flag=True,
+              help="Do not add the hooks that warn every session before the pool runs dry.")
 def install(scope: str, refresh_interval: int | None, force: bool, row: str | None,
-            dry_run: bool, command: str | None) -> None:
-    """Point Claude Code's statusLine at this statusline.
+            dry_run: bool, command: str | None, no_hooks: bool) -> None:
+    """Point Claude Code's statusLine at this statusline, and add its hooks.
 
     Edits settings.json, keeping every other key: it shows the change (secrets masked),
     backs the file up, and writes it keeping its owner and mode. Running it again changes
     nothing. A status line you already have is kept: ours runs it and prints its rows
-    first (--force replaces it instead); uninstall puts it back exactly.
+    first (--force replaces it instead); uninstall puts it back exactly. The hooks
+    (`statusline hook` at UserPromptSubmit and Stop) warn once per account when the pooled
+    limit comes close; every other hook stays as it is.
 
     \b
     Examples:
         statusline install
         statusline install --scope project --refresh-interval 30
         statusline install --row shared
-        statusline install --dry-run
+        statusline install --dry-run --no-hooks
     """
     if command is not None and not claude_settings.is_ours({"command": command}):
         raise click.BadParameter("it must run a statusline executable (e.g. /path/to/statusline)",
@@ -375,16 +380,19 @@ def install(scope: str, refresh_interval: int | None, force: bool, row: str | No
     # Run as root on another user's settings (sudo keeping HOME): act as their owner, so
     # that everything written stays theirs.
     with acting_as_owner(path):
-        _install(path, scope, command, refresh_interval, force, row, dry_run)
+        _install(path, scope, command, refresh_interval, force, row, dry_run, not no_hooks)
 
 
 def _install(path: str, scope: str, command: str, refresh_interval: int | None, force: bool,
-             row: str | None, dry_run: bool) -> None:
+             row: str | None, dry_run: bool, hooks: bool) -> None:
     try:
         settings = claude_settings.read(path)
     except claude_settings.JsoncError as error:
         entry = claude_settings.desired_entry(None, command, refresh_interval)
-        snippet = orjson.dumps({claude_settings.KEY: entry}, option=orjson.OPT_INDENT_2).decode()
+        members: dict[str, object] = {claude_settings.KEY: entry}
+        if hooks:
+            members[claude_hooks.KEY] = claude_hooks.snippet(command)
+        snippet = orjson.dumps(members, option=orjson.OPT_INDENT_2).decode()
         raise StatuslineError(
             error.message,
             "add this member to it by hand:\n" + "\n".join(snippet.splitlines()[1:-1]),
@@ -393,6 +401,8 @@ def _install(path: str, scope: str, command: str, refresh_interval: int | None, 
     record = claude_settings.record_for(state_dir, path)
     existing = settings.document.get(claude_settings.KEY)
     plan = claude_settings.plan_install(settings, command, refresh_interval, force, row)
+    if hooks:
+        plan = claude_hooks.add_to_plan(plan, settings, command)
     click.echo(f"Settings: {path} ({scope} scope)")
     _show_plan(plan, dry_run)
     if not plan.changes:
@@ -437,11 +447,12 @@ def _doctor_command(command: str) -> str:
 @SCOPE_OPTION
 @click.option("--dry-run", is_flag=True, help="Show the change without writing anything.")
 def uninstall(scope: str, dry_run: bool) -> None:
-    """Remove statusline's statusLine from Claude Code's settings.json.
+    """Remove statusline's statusLine and hooks from Claude Code's settings.json.
 
     When the file has not changed since `statusline install`, it is put back exactly as it
-    was (byte for byte); otherwise only our entry is removed, and a statusLine that install
-    kept or replaced is restored. A statusLine that is not statusline's is never removed.
+    was (byte for byte); otherwise only our entries are removed, and a statusLine that
+    install kept or replaced is restored. A statusLine or hook that is not statusline's is
+    never removed.
     """
     path = claude_settings.settings_path(scope, os.environ, os.getcwd())
     with acting_as_owner(path):
@@ -452,7 +463,8 @@ def _uninstall(path: str, scope: str, dry_run: bool) -> None:
     settings = claude_settings.read(path)
     state_dir = _state_dir()
     record = claude_settings.record_for(state_dir, path)
-    plan = claude_settings.plan_uninstall(settings, record)
+    plan = claude_hooks.remove_from_plan(claude_settings.plan_uninstall(settings, record),
+                                         settings)
     click.echo(f"Settings: {path} ({scope} scope)")
     _show_plan(plan, dry_run)
     if dry_run or not plan.changes:
@@ -465,6 +477,24 @@ def _uninstall(path: str, scope: str, dry_run: bool) -> None:
     if backup:
         click.echo(f"Backup: {backup}")
     click.echo(plan.message[0].upper() + plan.message[1:] + ".")
+
+
+# ---------------------------------------------------------------------------------------
+# hook
+
+
+@cli.command()
+def hook() -> None:
+    """The hook call Claude Code makes (hook JSON on stdin); prints a notice or nothing.
+
+    Reads the shared store and, when a window newly reaches a configured level or the
+    forecast puts its limit within the lead time, answers once for the whole account
+    (a message under the reply and a desktop notification). `statusline install` adds
+    it; the [notify] table of the config tunes it. Always exits 0.
+    """
+    from statusline.hookpath import run
+
+    run()
 
 
 # ---------------------------------------------------------------------------------------

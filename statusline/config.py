@@ -17,13 +17,39 @@ DEFAULT_SEGMENTS = (
 THEMES = ("default", "mono", "vivid")
 STYLES = ("full", "compact")
 SYMBOL_SETS = ("unicode", "ascii")
+# How the hook's notification reaches the desktop: auto picks by TERM_PROGRAM / TERM.
+DESKTOP_MODES = ("auto", "osc9", "osc777", "osc99", "off")
+MAX_LEVELS = 10
+
+
+class NotifyConfig:
+    """What ``statusline hook`` announces, and how (the ``[notify]`` table)."""
+
+    __slots__ = ("bell", "desktop", "lead_minutes", "levels", "title")
+
+    def __init__(self) -> None:
+        # Usage levels (percent) announced once per window, each once for the account.
+        self.levels: tuple[float, ...] = (80.0, 90.0, 95.0)
+        # Announce a forecast limit once it is this close (0 turns forecast notices off).
+        self.lead_minutes = 60.0
+        self.desktop = "auto"
+        self.bell = False
+        self.title = False
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NotifyConfig):
+            return NotImplemented
+        return all(getattr(self, key) == getattr(other, key) for key in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
 
 class Config:
     """Settings for the line; every field has a default that works without a file."""
 
     __slots__ = (
-        "alert_pct", "color", "segments", "store_url", "style", "symbols", "theme", "warn_pct",
+        "alert_pct", "color", "notify", "segments", "store_url", "style", "symbols", "theme",
+        "warn_pct",
     )
 
     def __init__(self) -> None:
@@ -37,6 +63,7 @@ class Config:
         self.alert_pct = 90.0
         # A store shared by several machines (redis:// or rediss://); "": the local file.
         self.store_url = ""
+        self.notify = NotifyConfig()
 
 
 def parse(document: dict[str, object], known_segments: tuple[str, ...]) -> tuple[Config, list[str]]:
@@ -83,12 +110,59 @@ def parse(document: dict[str, object], known_segments: tuple[str, ...]) -> tuple
                 config.store_url = value.strip()
             elif value != "":
                 warnings.append("store_url: expected a redis:// or rediss:// URL (ignored)")
+        elif key == "notify":
+            if isinstance(value, dict):
+                warnings += _parse_notify(value, config.notify)
+            else:
+                warnings.append(f"notify: expected a table ([notify]); got {value!r}")
         else:
             warnings.append(f"unknown key {key!r} (ignored)")
     if config.warn_pct > config.alert_pct:
         warnings.append("warn_pct is above alert_pct; using the defaults for both")
         config.warn_pct, config.alert_pct = Config().warn_pct, Config().alert_pct
     return config, warnings
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _parse_notify(table: dict[str, object], notify: NotifyConfig) -> list[str]:
+    """Fill ``notify`` from the ``[notify]`` table; one warning per bad or unknown key."""
+    warnings: list[str] = []
+    for key, value in table.items():
+        if key == "levels":
+            good = (isinstance(value, list) and len(value) <= MAX_LEVELS
+                    and all(_is_number(v) and 0 < v <= 100 for v in value))
+            if good and isinstance(value, list):
+                notify.levels = tuple(sorted({float(v) for v in value}))
+            else:
+                warnings.append(f"notify.levels: expected up to {MAX_LEVELS} percentages "
+                                f"above 0 and at most 100; got {value!r}")
+        elif key == "lead_minutes":
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                0 <= value <= 24 * 60
+            ):
+                notify.lead_minutes = float(value)
+            else:
+                warnings.append(f"notify.lead_minutes: expected minutes from 0 to 1440; "
+                                f"got {value!r}")
+        elif key == "desktop":
+            if isinstance(value, bool):
+                notify.desktop = "auto" if value else "off"
+            elif value in DESKTOP_MODES:
+                notify.desktop = str(value)
+            else:
+                warnings.append(f"notify.desktop: expected true, false or one of "
+                                f"{', '.join(DESKTOP_MODES)}; got {value!r}")
+        elif key in ("bell", "title"):
+            if isinstance(value, bool):
+                setattr(notify, key, value)
+            else:
+                warnings.append(f"notify.{key}: expected true or false; got {value!r}")
+        else:
+            warnings.append(f"unknown key 'notify.{key}' (ignored)")
+    return warnings
 
 
 def load(path: str | None, known_segments: tuple[str, ...]) -> tuple[Config, list[str]]:
@@ -145,6 +219,13 @@ def to_toml(config: Config) -> str:
         f'symbols = "{config.symbols}"',
         f"warn_pct = {config.warn_pct!r}",
         f"alert_pct = {config.alert_pct!r}",
+        "",
+        "[notify]",
+        f"levels = [{', '.join(repr(level) for level in config.notify.levels)}]",
+        f"lead_minutes = {config.notify.lead_minutes!r}",
+        f'desktop = "{config.notify.desktop}"',
+        f"bell = {'true' if config.notify.bell else 'false'}",
+        f"title = {'true' if config.notify.title else 'false'}",
     ]
     if config.store_url:
         from statusline.store.resp import parse_url

@@ -26,6 +26,7 @@ COMMANDS = (
     ("install",),
     ("uninstall",),
     ("doctor",),
+    ("hook",),
     ("inspect",),
     ("render",),
     ("explain",),

@@ -378,14 +378,15 @@ def test_uninstall_when_not_installed(claude_dir: Path) -> None:
 
 
 def test_example_claude_settings_round_trip(claude_dir: Path) -> None:
-    """examples/claude-settings.json: install adds only statusLine; uninstall restores it."""
+    """examples/claude-settings.json: install adds only statusLine and the hooks; uninstall
+    restores it."""
     example = (REPO / "examples" / "claude-settings.json").read_bytes()
     settings = claude_dir / "settings.json"
     settings.write_bytes(example)
     assert cli("install", "--refresh-interval", "30").returncode == 0
     doc = json.loads(settings.read_text())
     before = json.loads(example)
-    assert {k: v for k, v in doc.items() if k != "statusLine"} == before
+    assert {k: v for k, v in doc.items() if k not in ("statusLine", "hooks")} == before
     assert cli("uninstall").returncode == 0
     assert settings.read_bytes() == example
 

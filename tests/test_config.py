@@ -46,6 +46,39 @@ def test_every_key_is_read() -> None:
     assert (cfg.warn_pct, cfg.alert_pct) == (50.0, 75.5)
 
 
+def test_the_notify_table_is_read() -> None:
+    """[notify]: levels (sorted, once each), lead time, desktop mode, bell and title."""
+    cfg, warnings = parse({"notify": {"levels": [95, 75, 95], "lead_minutes": 45,
+                                      "desktop": "osc777", "bell": True, "title": True}})
+    assert warnings == []
+    notify = cfg.notify
+    assert (notify.levels, notify.lead_minutes) == ((75.0, 95.0), 45.0)
+    assert (notify.desktop, notify.bell, notify.title) == ("osc777", True, True)
+    assert parse({"notify": {"desktop": False}})[0].notify.desktop == "off"
+    assert Config().notify.levels == (80.0, 90.0, 95.0)
+
+
+@pytest.mark.parametrize(("table", "words"), [
+    ({"levels": [0]}, "notify.levels: expected"),
+    ({"levels": "80"}, "notify.levels: expected"),
+    ({"levels": list(range(1, 20))}, "notify.levels: expected up to 10"),
+    ({"lead_minutes": -1}, "notify.lead_minutes: expected"),
+    ({"lead_minutes": True}, "notify.lead_minutes: expected"),
+    ({"desktop": "osc52"}, "notify.desktop: expected"),
+    ({"bell": "yes"}, "notify.bell: expected true or false"),
+    ({"sound": True}, "unknown key 'notify.sound'"),
+])
+def test_notify_mistakes_give_one_warning_and_the_default(table: dict[str, object],
+                                                          words: str) -> None:
+    cfg, warnings = parse({"notify": table})
+    assert len(warnings) == 1 and words in warnings[0], warnings
+    defaults = Config().notify
+    for key in table:
+        if hasattr(defaults, key):
+            assert getattr(cfg.notify, key) == getattr(defaults, key)
+    assert "notify: expected a table" in parse({"notify": 3})[1][0]
+
+
 def test_repeated_segments_are_shown_once() -> None:
     """A segment listed twice is shown once, at its first place."""
     cfg, _ = parse({"segments": ["context", "model", "context"]})

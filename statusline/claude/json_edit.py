@@ -14,8 +14,9 @@ BOM = "\ufeff"
 STRING = r'"(?:[^"\\]|\\.)*"'
 
 
-def edit(text: str | None, document: dict[str, object]) -> str:
-    """The text of ``document``, made by editing only the statusLine member of ``text``.
+def edit(text: str | None, document: dict[str, object], key: str = KEY) -> str:
+    """The text of ``document``, made by editing only the ``key`` member of ``text``
+    (the statusLine by default; ``hooks`` for the hook entries).
 
     Every other byte of the file (formatting, key order, indentation) stays as it was; the
     result is checked by parsing it, and when a surgical edit cannot produce exactly
@@ -26,7 +27,7 @@ def edit(text: str | None, document: dict[str, object]) -> str:
         return edit(text.replace("\r\n", "\n"), document).replace("\n", "\r\n")
     if text is not None:
         try:
-            edited = _splice(text, document)
+            edited = _splice(text, document, key)
         except (ValueError, IndexError):
             edited = None
         if edited is not None and _pairs(edited) == _pairs_of(document):
@@ -134,12 +135,12 @@ def _render_member_value(value: object, text: str, base: str) -> str:
     return rendered.replace("\n", "\n" + base)
 
 
-def _splice(text: str, document: dict[str, object]) -> str | None:
-    """Edit the statusLine member of ``text`` so that it holds ``document``'s."""
+def _splice(text: str, document: dict[str, object], key: str) -> str | None:
+    """Edit the ``key`` member of ``text`` so that it holds ``document``'s."""
     open_at, close_at, members = _members(text)
-    found = [m for m in members if m.key == KEY]
-    if KEY in document:
-        value = document[KEY]
+    found = [m for m in members if m.key == key]
+    if key in document:
+        value = document[key]
         if found:
             member = found[0]
             base = _line_indent(text, member.start)
@@ -149,15 +150,15 @@ def _splice(text: str, document: dict[str, object]) -> str | None:
             if "\n" in text.strip():
                 return None  # an empty object spread over lines: let dump() lay it out
             rendered = _render_member_value(value, '{\n  "a": 1\n}', "  ")
-            member_text = f'\n  "{KEY}": {rendered}\n'
+            member_text = f'\n  {json.dumps(key)}: {rendered}\n'
             return text[: open_at + 1] + member_text + text[close_at:]
         last = members[-1]
         base = _line_indent(text, last.start)
         rendered = _render_member_value(value, text, base)
         if base or "\n" in text[open_at:last.start]:
-            addition = f',\n{base}"{KEY}": {rendered}'
+            addition = f',\n{base}{json.dumps(key)}: {rendered}'
         else:
-            addition = f', "{KEY}": {rendered}'
+            addition = f', {json.dumps(key)}: {rendered}'
         return text[: last.value_end] + addition + text[last.value_end :]
     if not found:
         return text

@@ -23,6 +23,7 @@ from statusline.doctor.call_checks import (
 )
 from statusline.doctor.setup_checks import (
     check_chain,
+    check_hooks,
     check_package,
     check_settings,
     command_interpreter,
@@ -37,7 +38,7 @@ from statusline.doctor.store_checks import (
 )
 
 __all__ = [
-    "EXAMPLE", "FAIL", "OK", "WARN", "Check", "check_chain", "check_config",
+    "EXAMPLE", "FAIL", "OK", "WARN", "Check", "check_chain", "check_config", "check_hooks",
     "check_hot_path_imports",
     "check_lock", "check_log", "check_package", "check_rate_limits", "check_render",
     "check_settings", "check_state_dir", "check_store", "command_interpreter", "counts",
@@ -61,6 +62,7 @@ def run_checks(env: Mapping[str, str], cwd: str, command: str | None = None,
     store_path = choice.path
     return [
         check_settings(env, cwd, command),
+        check_hooks(env, cwd, command),
         check_package(runs, env),
         check_state_dir(state_dir),
         check_lock(store_path, verbose=verbose),

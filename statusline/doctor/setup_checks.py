@@ -8,6 +8,7 @@ import shlex
 import tempfile
 from collections.abc import Mapping
 
+from statusline.claude import hooks as claude_hooks
 from statusline.claude import settings as claude_settings
 from statusline.doctor.base import FAIL, OK, WARN, Check
 from statusline.errors import StatuslineError
@@ -70,6 +71,39 @@ def check_settings(env: Mapping[str, str], cwd: str, command: str) -> Check:
             f"\"refreshInterval\": {default} to the statusLine entry in {path}",
         )
     return Check(name, OK, f"{path} ({scope}) runs {configured}, every {interval:g} s when idle")
+
+
+def check_hooks(env: Mapping[str, str], cwd: str, command: str) -> Check:
+    """Claude Code runs this installation's ``statusline hook`` at each of our hook events.
+
+    Missing hooks are a warning, not a failure: the line works without them (and
+    ``install --no-hooks`` leaves them out on purpose).
+    """
+    name = "hooks"
+    found: dict[str, list[str]] = {}
+    for scope in ("local", "project", "user"):
+        try:
+            document = claude_settings.read(claude_settings.settings_path(scope, env, cwd)).document
+        except StatuslineError:
+            continue
+        if document.get("disableAllHooks") is True:
+            return Check(name, WARN, f"disableAllHooks is true in the {scope} settings: "
+                         "no hook (nor the status line) runs", "remove disableAllHooks")
+        for event, commands in claude_hooks.our_commands(document).items():
+            found.setdefault(event, []).extend(commands)
+    missing = [event for event in claude_hooks.EVENTS if event not in found]
+    if missing:
+        return Check(name, WARN, f"no `statusline hook` at {', '.join(missing)}: no warning "
+                     "before the pooled limit", "run `statusline install` (it adds them)")
+    wanted = claude_settings.command_program(command) or command
+    for event, commands in found.items():
+        for configured in commands:
+            program = claude_settings.command_program(configured) or configured
+            if os.path.realpath(program) != os.path.realpath(wanted):
+                return Check(name, WARN, f"the {event} hook runs {configured}, another "
+                             f"installation than this one ({command})",
+                             "run `statusline install` from the installation you use")
+    return Check(name, OK, f"{' and '.join(claude_hooks.EVENTS)} run `statusline hook`")
 
 
 def command_interpreter(command: str) -> str | None:

@@ -26,6 +26,9 @@ from statusline.history.model import (
 )
 from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, number, valid_session_id
 
+# Notices are kept for at most this many windows (a hostile store cannot grow them).
+MAX_NOTICES = 16
+
 
 def to_json(state: State) -> dict[str, object]:
     """Return the store document for ``state`` (JSON-ready: dicts, lists, str, float)."""
@@ -55,6 +58,7 @@ def to_json(state: State) -> dict[str, object]:
         "rejected": None if state.rejected is None else list(state.rejected),
         "extra_usage": None if state.extra_usage is None else _extra_json(state.extra_usage),
         "usage_fetched_at": state.usage_fetched_at,
+        "notices": state.notices,
     }
 
 
@@ -103,6 +107,10 @@ def from_json(document: object) -> State:
             session = _session_from(sid, raw)
             if session is not None:
                 state.sessions[sid] = session
+    notices = document.get("notices")
+    if isinstance(notices, dict):
+        state.notices = {name: entry for name, entry in list(notices.items())[:MAX_NOTICES]
+                         if _known_name(name) and isinstance(entry, dict)}
     windows = document.get("windows")
     archive = document.get("archive")
     names = [n for n in windows if _known_name(n)] if isinstance(windows, dict) else []

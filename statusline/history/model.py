@@ -236,7 +236,7 @@ class ExtraUsage:
 class State:
     """Everything the store holds for one Claude Code profile and account."""
 
-    __slots__ = ("account", "account_label", "archive", "extra_usage", "rejected",
+    __slots__ = ("account", "account_label", "archive", "extra_usage", "notices", "rejected",
                  "rhythm", "schema_version", "sessions", "shelved", "usage_fetched_at",
                  "windows")
 
@@ -258,6 +258,9 @@ class State:
         self.usage_fetched_at: float | None = None
         # This account's 5h usage by hour of week, learned from every window that ends.
         self.rhythm = rhythm_module.Rhythm()
+        # What the hook announced, per window (read and written by ``notice`` only; kept
+        # here verbatim so every save carries it).
+        self.notices: dict[str, dict[str, object]] = {}
 
     def live_sessions(self, now: float) -> list[Session]:
         """Sessions still calling, most recently seen first (see ``live_for``).

@@ -1,0 +1,133 @@
+"""One hook call (``statusline hook``): the hook's JSON on stdin, a notice or nothing out.
+
+Claude Code runs the command at the hook events ``statusline install`` adds (a prompt
+submitted, a turn ended). The call reads the store the status-line calls keep (the same
+store: ``store.backend.choose``), asks ``notice`` whether something new is worth saying,
+and claims it under the store's lock, so only one session of the account says it. Like the
+status-line call it never raises, never writes to stderr, never waits past its budget and
+always exits 0: its stdout is one JSON object or nothing at all. It never blocks a turn
+(no ``decision``, no ``continue: false``) and never writes the store unless it claims.
+"""
+
+from __future__ import annotations
+
+import os
+
+from statusline import forecast, notice
+from statusline.hotpath import clock, load_config, read_stdin, utc_offset
+from statusline.log import Log
+from statusline.store import backend as store_backend
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal
+    from collections.abc import Mapping
+    from types import FrameType
+
+    from statusline.config import NotifyConfig
+    from statusline.history import State
+else:
+    try:
+        import _signal as signal  # as in hotpath: the functions without signal.py's enums
+    except ImportError:
+        import signal
+
+# Claude Code waits for the hook before the turn goes on; a notice is never worth a pause.
+BUDGET_S = 1.0
+STDIN_BUDGET_S = 0.3
+MAX_STDIN = 1 << 20
+
+
+def run() -> int:
+    """The ``statusline hook`` entry point: print the hook's answer (or nothing), return 0."""
+    previous = _arm_watchdog(BUDGET_S)
+    try:
+        data = read_stdin(0, MAX_STDIN, STDIN_BUDGET_S)
+        text = hook_call(data, os.environ)
+    except BaseException:  # noqa: BLE001 - the contract is JSON or nothing, exit 0
+        text = None
+    _disarm_watchdog(previous)
+    if text:
+        _emit(text)
+    return 0
+
+
+def hook_call(data: bytes, env: Mapping[str, str]) -> str | None:
+    """The JSON answer for one hook call, or None when there is nothing new to say.
+
+    ``data`` (the hook's own JSON) carries no rate limits; everything comes from the store.
+    """
+    del data  # read to let the client finish writing; what matters is in the store
+    choice = store_backend.choose(env)
+    if choice.backend is None or not choice.usable_dir or choice.directory is None:
+        return None
+    from statusline import paths
+
+    log = Log(paths.log_file(choice.directory), env.get("STATUSLINE_LOG"))
+    settings = load_config(env, log).notify
+    if not settings.levels and settings.lead_minutes <= 0:
+        return None
+    result = choice.backend.read()
+    if result.status != "ok":
+        return None  # no store, a corrupt or newer one: nothing to announce, nothing to fix
+    now = clock(env)
+    offset = utc_offset(now)
+    if _due(result.state, now, offset, settings) is None:
+        return None  # the common case: read, nothing new, no lock taken
+    won: list[notice.Notice] = []
+
+    def claim(state: State) -> bool:
+        # Decided again on the state read under the lock: another session may have won.
+        fresh = _due(state, now, offset, settings)
+        if fresh is None:
+            return False
+        notice.claim(state, fresh, settings)
+        won.append(fresh)
+        return True
+
+    if choice.backend.update(claim) is None:
+        log.warning("hook: store busy or not writable; the notice waits for the next call")
+        return None
+    if not won:
+        return None
+    import json
+
+    answer = notice.answer(won[0], settings, env.get("TERM_PROGRAM", ""), env.get("TERM", ""))
+    log.write("info", f"hook: announced {won[0].window} level={won[0].level} limit={won[0].limit}")
+    return json.dumps(answer, ensure_ascii=False)
+
+
+def _due(state: State, now: float, offset: float,
+         settings: NotifyConfig) -> notice.Notice | None:
+    return notice.due(state, forecast.project(state, now, offset), now, settings, offset)
+
+
+def _emit(text: str) -> None:
+    data = (text + "\n").encode("utf-8", "replace")
+    try:
+        while data:
+            data = data[os.write(1, data):]
+    except OSError:
+        pass
+
+
+def _on_timeout(signum: int, frame: FrameType | None) -> None:
+    # Out of budget: say nothing and leave (a store write is an atomic replace; the kernel
+    # drops our lock on exit).
+    os._exit(0)
+
+
+def _arm_watchdog(seconds: float) -> object:
+    try:
+        previous = signal.signal(signal.SIGALRM, _on_timeout)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        return previous
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _disarm_watchdog(previous: object) -> None:
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except (ValueError, OSError, AttributeError):
+        pass
