@@ -190,8 +190,9 @@ def stopped_lock_holder(tmp_path: Path) -> Iterator[Path]:
     write_store(state_dir, climbing(91.0))
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import filelock, os, signal, time\n"
-         f"lock = filelock.FileLock({str(state_dir / 'store.json.lock')!r}); lock.acquire()\n"
+         "import fcntl, os, signal, time\n"
+         f"fd = os.open({str(state_dir / 'store.json.lock')!r}, os.O_RDWR | os.O_CREAT, 0o600)\n"
+         "fcntl.flock(fd, fcntl.LOCK_EX)\n"
          "print('held', flush=True)\n"
          "os.kill(os.getpid(), signal.SIGSTOP)\n"
          "time.sleep(60)"],
@@ -228,9 +229,15 @@ def test_a_stopped_lock_holder_costs_the_notice_not_the_turn(stopped_lock_holder
 def test_the_notice_comes_once_the_lock_is_free_again(tmp_path: Path) -> None:
     state_dir = tmp_path / "state"
     write_store(state_dir, climbing(91.0))
-    lock = __import__("filelock").FileLock(str(state_dir / "store.json.lock"))
-    with lock:
+    import fcntl
+    import os
+
+    fd = os.open(state_dir / "store.json.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         assert hook(env_for(state_dir))[0] is None
+    finally:
+        os.close(fd)  # closing drops the lock
     assert hook(env_for(state_dir))[0] is not None
 
 
