@@ -93,8 +93,11 @@ def hook_call(data: bytes, env: Mapping[str, str]) -> str | None:
     import json
 
     answer = notice.answer(won[0], settings, env.get("TERM_PROGRAM", ""), env.get("TERM", ""))
-    log.write("info", f"hook: announced {won[0].window} level={won[0].level} limit={won[0].limit}")
-    return json.dumps(answer, ensure_ascii=False)
+    text = json.dumps(answer, ensure_ascii=False)
+    # With STATUSLINE_LOG=info the log keeps each answer (escapes stay JSON-escaped).
+    log.write("info", f"hook: announced {won[0].window} level={won[0].level} "
+                      f"limit={won[0].limit}: {json.dumps(answer)}")
+    return text
 
 
 def _due(state: State, now: float, offset: float,

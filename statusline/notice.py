@@ -170,7 +170,7 @@ def sentence(state: State, projection: Projection, forecast: WindowForecast,
     notification that starts with a digit) and holds no control characters: every store
     string is cleaned.
     """
-    label = LABELS.get(forecast.name, clean(forecast.name, 16))
+    label = window_label(forecast.name)
     used = f"{forecast.used_pct:.0f}%"
     eta = forecast.eta_limit_at
     if forecast.used_pct >= 100:
@@ -191,6 +191,15 @@ def sentence(state: State, projection: Projection, forecast: WindowForecast,
         return f"{head} — {share_text}"
     session, share = top
     return f"{head} — {share_text}, {describe(session)} burns most ({share:.0%})"
+
+
+def window_label(name: str) -> str:
+    """``5h``, ``7d``, ``7d opus`` (a model's week), ``spend limit``."""
+    if name in LABELS:
+        return LABELS[name]
+    if name.startswith("seven_day_"):
+        return "7d " + clean(name[len("seven_day_"):], 16)
+    return clean(name.replace("_", " "), 24)
 
 
 def top_burner(state: State, projection: Projection,

@@ -256,3 +256,9 @@ def test_clock_and_countdown() -> None:
     assert notice.duration(45 * 60) == "45 min"
     assert notice.duration(65 * 60) == "1 h 05"
     assert notice.duration(52 * 3600) == "2 d 4 h"
+
+
+def test_every_window_has_a_short_label() -> None:
+    assert [notice.window_label(n) for n in ("five_hour", "seven_day", "seven_day_opus",
+                                              "spend_limit")] == ["5h", "7d", "7d opus",
+                                                                  "spend limit"]
