@@ -180,8 +180,8 @@ def sentence(state: State, projection: Projection, forecast: WindowForecast,
         head = (f"Claude {label} usage at {used}, limit {when}" if level is not None
                 else f"Claude {label} limit {when}, {used} used")
     else:
-        head = (f"Claude {label} usage at {used}, resets "
-                f"{clock(forecast.resets_at, now, utc_offset)}")
+        head = (f"Claude {label} usage at {used} "
+                f"(resets {clock(forecast.resets_at, now, utc_offset)})")
     live = state.live_sessions(now)
     if not live:
         return head

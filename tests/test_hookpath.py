@@ -124,8 +124,9 @@ def test_sixteen_calls_at_once_give_one_notice_per_window_and_level(tmp_path: Pa
     # met the lock busy says nothing: a later call says what is left, never twice.
     left = [m for m in [hook(env)[0], hook(env)[0]] if m]
     said = answers + [m["systemMessage"] for m in left]
-    assert sorted(m.split(",")[0] for m in said) == ["Claude 5h usage at 91%",
-                                                      "Claude 7d usage at 82%"]
+    heads = sorted(re.match(r"Claude \w+ usage at \d+%", m).group(0)  # type: ignore[union-attr]
+                   for m in said)
+    assert heads == ["Claude 5h usage at 91%", "Claude 7d usage at 82%"]
     assert hook(env)[0] is None
     notices = stored_state(state_dir).notices
     assert notices["five_hour"]["levels"] == [80.0, 90.0]

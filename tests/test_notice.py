@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -121,6 +122,25 @@ def test_the_limit_notice_needs_the_lead_time_and_comes_once() -> None:
     assert found is not None and found.limit and found.level is None
     assert "limit ~" in found.text
     assert announce(state, settings=levels_off) is None
+
+
+def test_the_limit_notice_waits_for_the_forecast_of_earlier_to_agree(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    levels_off = NotifyConfig()
+    levels_off.levels = ()
+    state = climbing(80.0)
+    assert due(state, settings=levels_off) is not None
+    # Seen from before the readings began, nothing was coming yet: no notice.
+    monkeypatch.setattr(notice, "CONFIRM_S", 4 * 3600.0)
+    assert due(state, settings=levels_off) is None
+    now = forecast.project(state, NOW, UTC).windows["five_hour"]
+    assert notice.confirmed(now, now)
+    assert not notice.confirmed(None, now)
+    other = forecast.project(climbing(80.0, five_reset=FIVE_HOUR_RESET + 600), NOW, UTC)
+    assert not notice.confirmed(other.windows["five_hour"], now)
+    doubtful = forecast.project(state, NOW, UTC).windows["five_hour"]
+    doubtful.hit_odds = notice.LIMIT_ODDS - 0.01
+    assert not notice.confirmed(doubtful, now)
 
 
 def test_the_limit_notice_follows_the_odds_not_the_line() -> None:
