@@ -97,12 +97,13 @@ def test_a_re_baseline_re_arms_the_levels_above_the_new_figure() -> None:
     settings = quiet_limit()
     state = climbing(92.0)
     assert announce(state, settings=settings) is not None
-    # Session 0 reports a lower value twice: confirmed, the window is re-based at 82 %.
-    for dt, pct in ((30, 92.5), (200, 82.0), (260, 82.0)):
+    # Session 0's next reply is lower, and nobody contradicts it for the grace period:
+    # the window is re-based at 82 %.
+    for dt, pct in ((30, 92.5), (200, 82.0), (340, 82.0)):
         history.record(state, from_mapping(payload(0, NOW + dt, pct, 40.0, 90.0 + dt)), NOW + dt)
     window = state.windows["five_hour"]
     assert window is not None and window.used_pct == 82.0 and window.rebased_at is not None
-    assert announce(state, NOW + 260, settings) is None  # 80 still stands: 82 is above it
+    assert announce(state, NOW + 340, settings) is None  # 80 still stands: 82 is above it
     history.record(state, from_mapping(payload(0, NOW + 400, 90.5, 40.0, 99.0)), NOW + 400)
     found = announce(state, NOW + 400, settings)
     assert found is not None and found.level == 90.0
