@@ -115,7 +115,7 @@ def _check_full(state: State) -> None:
             len(a.samples) != ARCHIVE_SAMPLES for a in kept
         ):
             problems.append(f"{name}: archive")
-    if loaded.rhythm.days < 20 or not all(loaded.rhythm.hours) or not all(loaded.rhythm.usage):
+    if loaded.rhythm.days < 10 or not all(loaded.rhythm.hours) or not all(loaded.rhythm.usage):
         problems.append("rhythm")
     if problems:
         raise SystemExit("the full store lost data on a save/load: " + ", ".join(problems))

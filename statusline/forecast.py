@@ -47,7 +47,7 @@ MIN_SURGE_SPAN_S = 600.0
 MIN_ELAPSED_S = 600.0  # no window average in the first ten minutes
 WARN_ODDS = 0.5  # raise the 5h warning at even odds or better ...
 HOLD_ODDS = 0.35
-PACE_TOLERANCE = 0.5
+PACE_TOLERANCE = 0.25
 RAMP_CAP = 2.0  # ... and keep it until the odds drop clearly below
 HYSTERESIS_PCT = 3.0  # 7d: a raised warning holds while the projection is this close to 100 %
 # 7-day window
@@ -296,9 +296,10 @@ def working_hours_left(now: float, resets_at: float, utc_offset: float,
     the pace seen now).
     """
     profile = profile or rhythm_profile("five_hour", None, utc_offset)
-    # A learned profile is an average over days, bumpy from hour to hour: an hour at half of
-    # this one's average is still a working hour of this person. The prior has two flat
-    # levels and needs no such slack.
+    # A learned profile is an average over days, bumpy from hour to hour: an hour at a
+    # quarter of this one's average is still a working hour of this person (on persona
+    # traces 0.25-0.35 kept every hit warned; 0.5 lost two). The prior has two flat levels
+    # and needs no such slack.
     level = profile.at(now, utc_offset) * (1.0 - (1.0 - PACE_TOLERANCE) * profile.weight)
 
     def relative(t: float) -> float:
