@@ -234,3 +234,17 @@ def test_a_kept_reading_older_than_the_pool_keeps_the_series_in_time_order() -> 
     assert window is not None and window.used_pct == 55.0
     times = [t for t, _ in window.samples]
     assert times == sorted(times) and NOW + 50 in times
+
+
+def test_a_command_failing_inside_exec_is_not_taken_for_a_save(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EXEC answers each command; an error among the answers means nothing was saved there."""
+    monkeypatch.setattr(redis_store, "TTL_S", 0)  # "invalid expire time", raised inside EXEC
+    path = tmp_path / "state" / "store.json"
+    backend = _open(path, redis_server.url)
+    backend.read()
+    saved = _save(backend, _payload("sess-a", 10.0))
+    assert saved is not None, "kept on this machine instead"
+    assert backend.problem is not None and "invalid expire" in backend.problem
+    assert outbox.pending(str(path))
+    assert redis_server.client().get(KEY) is None

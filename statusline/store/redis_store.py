@@ -175,10 +175,12 @@ class RedisBackend:
             text = local.dumps(state)
             replies = self._connect().pipeline(
                 [("MULTI",), ("SET", self.key, text, "EX", TTL_S), ("EXEC",)])
-            for reply in replies:
+            executed = replies[2]
+            # A command can fail inside EXEC too (out of memory, a read-only replica).
+            for reply in [*replies, *(executed if isinstance(executed, list) else ())]:
                 if isinstance(reply, RedisError):
                     raise reply
-            if replies[2] is None:
+            if executed is None:
                 continue  # someone saved since our WATCH: merge again on their document
             if kept:
                 outbox.clear(self.path)
