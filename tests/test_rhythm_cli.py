@@ -33,11 +33,13 @@ def reading(sid: str, t: float, pct: float, resets_at: float, cost: float) -> di
 
 
 def night(state: State, day: int, start_h: float, end_h: float, pace: float,
-          first_pct: float = 0.0) -> float:
+          first_pct: float = 0.0, opened_h: float | None = None) -> float:
     """Feed one session's readings every 5 minutes from ``start_h`` to ``end_h`` (local hours
-    of ``day``) at ``pace`` %/h in a window that opened at ``start_h``; the last moment."""
+    of ``day``) at ``pace`` %/h in a window that opened at ``opened_h`` (default
+    ``start_h``); the last moment."""
     start = MONDAY_LOCAL + day * 86400 + start_h * HOUR
-    resets_at = int(start + 5 * HOUR)
+    opened = start if opened_h is None else MONDAY_LOCAL + day * 86400 + opened_h * HOUR
+    resets_at = int(opened + 5 * HOUR)
     sid = f"0000000{day}-0000-4000-8000-{int(start_h * 100):012d}"
     t, pct, cost = start, first_pct, 0.0
     while t <= MONDAY_LOCAL + day * 86400 + end_h * HOUR:
@@ -95,9 +97,11 @@ def test_inspect_shows_the_learned_rhythm(isolated_env: Path) -> None:
 
 def test_a_burst_at_the_hour_this_person_stops_does_not_warn(isolated_env: Path) -> None:
     state = owl_store()
-    # Night eleven starts late, at 23:00, and bursts at 40 %/h until 01:30.
-    now = night(state, 10, 23.0, 25.5, 6.0)
-    now = night(state, 10, 25.0, 25.5, 40.0, first_pct=state.windows["five_hour"].used_pct)
+    # Night eleven starts late, at 23:00 (the window resets at 04:00), and a second session
+    # bursts at 40 %/h from 00:30 to 01:30.
+    now = night(state, 10, 23.0, 24.5, 6.0)
+    now = night(state, 10, 24.5, 25.5, 40.0, first_pct=state.windows["five_hour"].used_pct,
+                opened_h=23.0)
     line, forecast = line_and_forecast(state, isolated_env / "state", now + 60)
     assert not forecast["limit_before_reset"], line
     assert "limit" not in line
@@ -118,8 +122,9 @@ def test_a_night_heading_to_the_limit_still_warns(isolated_env: Path) -> None:
 
 def test_explain_says_the_rhythm_held_back_the_warning(isolated_env: Path, tmp_path: Path) -> None:
     state = owl_store()
-    now = night(state, 10, 23.0, 25.5, 6.0)
-    now = night(state, 10, 25.0, 25.5, 40.0, first_pct=state.windows["five_hour"].used_pct)
+    now = night(state, 10, 23.0, 24.5, 6.0)
+    now = night(state, 10, 24.5, 25.5, 40.0, first_pct=state.windows["five_hour"].used_pct,
+                opened_h=23.0)
     write_store(isolated_env / "state", state)
     payload_file = tmp_path / "payload.json"
     payload_file.write_text(json.dumps(last_doc(state, now + 60)))
