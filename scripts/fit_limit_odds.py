@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Refit statusline/limit_odds.py: the odds that a 5-hour window fills before its reset.
+"""Refit statusline/forecast/limit_odds.py: the odds that a 5-hour window fills before its reset.
 
 Generates traces with the forecast benchmark's simulator (shared/forecast/simulate.py, not
 part of this repository), replays every event through this package's own merge and forecast
@@ -34,9 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from statusline import forecast, history, hotpath, limit_odds, payload  # noqa: E402
+from statusline import forecast, history, hotpath, payload  # noqa: E402
+from statusline.forecast import limit_odds  # noqa: E402
 
-MODULE = ROOT / "statusline" / "limit_odds.py"
+MODULE = ROOT / "statusline" / "forecast" / "limit_odds.py"
 NAMES = ("INTERCEPT", "CARRY", "CARRY_BY_LEFT", "WORKING", "WORKING_BY_LEFT", "LEFT", "ROOM",
          "LEFT_SQUARED", "LEFT_BY_ROOM", "ROOM_SQUARED")
 BROAD_PROFILE = {
@@ -231,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="ten-day random-rhythm traces added to training (40)")
     parser.add_argument("--held-out-personas", type=int, default=10)
     parser.add_argument("--ridge", type=float, default=0.1)
-    parser.add_argument("--write", action="store_true", help="rewrite statusline/limit_odds.py")
+    parser.add_argument("--write", action="store_true",
+                        help="rewrite statusline/forecast/limit_odds.py")
     args = parser.parse_args(argv)
 
     sim = load_simulator(args.simulator)

@@ -7,8 +7,7 @@ the latest rate-limit reading that was left out.
 
 from __future__ import annotations
 
-from statusline import spend
-from statusline.forecast import Projection
+from statusline.forecast import Projection, spend
 from statusline.history.model import State, is_model_week
 from statusline.payload import SPEND_LIMIT
 from statusline.sanitize import clean

@@ -3,7 +3,7 @@ per-model weeks from the client's usage cache (pure; registered in ``segments.SE
 
 from __future__ import annotations
 
-from statusline import spend
+from statusline.forecast import spend
 from statusline.formatting import format_duration, format_pct, implied_rate, round_eta
 from statusline.history.model import is_model_week
 from statusline.payload import SPEND_LIMIT

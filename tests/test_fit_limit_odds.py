@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from statusline import limit_odds
+from statusline.forecast import limit_odds
 
 ROOT = Path(__file__).resolve().parent.parent
 TRACES = Path(__file__).parent / "data" / "traces"
@@ -52,13 +52,13 @@ def test_solve_gives_the_solution_of_a_linear_system() -> None:
 
 
 def test_the_shipped_module_is_exactly_what_the_script_writes() -> None:
-    source = (ROOT / "statusline" / "limit_odds.py").read_text()
+    source = (ROOT / "statusline" / "forecast" / "limit_odds.py").read_text()
     block = fit.fitted_block(limit_odds.INTERCEPT, limit_odds.COEFFICIENTS, limit_odds.FIT_NOTE)
     assert fit.rewrite(source, block) == source
 
 
 def test_rewrite_replaces_only_the_fitted_block() -> None:
-    source = (ROOT / "statusline" / "limit_odds.py").read_text()
+    source = (ROOT / "statusline" / "forecast" / "limit_odds.py").read_text()
     block = fit.fitted_block(1.0, tuple(float(i) for i in range(2, 11)), "test fit")
     namespace: dict[str, object] = {}
     new = fit.rewrite(source, block)

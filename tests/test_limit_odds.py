@@ -8,7 +8,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from statusline import limit_odds
+from statusline.forecast import limit_odds
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 rates = st.floats(min_value=0.0, max_value=1000.0, allow_nan=False)

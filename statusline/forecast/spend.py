@@ -14,7 +14,7 @@ from statusline.payload import SPEND_LIMIT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from statusline.forecast import WindowForecast
+    from statusline.forecast.model import WindowForecast
 
 MIN_OWN_SPAN_S = 3600.0  # our own readings must span this before their pace counts
 LOOKBACK_S = 24 * 3600.0

@@ -1,0 +1,135 @@
+"""Intensity profiles: the fixed working-day and week priors, the account's rhythm shrunk to
+them, and time integrated over a profile (intensity-hours, working hours left)."""
+
+from __future__ import annotations
+
+import math
+
+from statusline.rhythm import SLOTS, Profile, Rhythm
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+PACE_TOLERANCE = 0.25  # a learned hour at this share of the current one still counts fully
+
+# Relative usage intensity by local hour, normalised to weekday working hours. The shape
+# follows claude-statusbar's published priors (night 0.02, work 0.45, off-hours 0.12,
+# weekend 0.10 %/h); the level always comes from the user's own readings.
+WORK_HOURS = (9, 18)
+NIGHT_END_HOUR = 7
+INTENSITY_NIGHT = 0.02 / 0.45
+INTENSITY_OFF_HOURS = 0.12 / 0.45
+INTENSITY_WEEKEND = 0.10 / 0.45
+
+
+def _local(t: float, utc_offset: float) -> tuple[int, int]:
+    local = t + utc_offset
+    return int(local // 3600) % 24, int((local // 86400 + 3) % 7)  # hour, weekday (Mon = 0)
+
+
+def workday_intensity(t: float, utc_offset: float) -> float:
+    """Two levels for the 5h warning: weekday working hours 1, any other hour off-hours.
+
+    Nights are not singled out: whoever still works at 23:00 may well go on.
+    """
+    hour, weekday = _local(t, utc_offset)
+    working = weekday < 5 and WORK_HOURS[0] <= hour < WORK_HOURS[1]
+    return 1.0 if working else INTENSITY_OFF_HOURS
+
+
+def week_intensity(t: float, utc_offset: float) -> float:
+    """The 7d profile: night < weekend < weekday off-hours < weekday working hours (1)."""
+    hour, weekday = _local(t, utc_offset)
+    if hour < NIGHT_END_HOUR:
+        return INTENSITY_NIGHT
+    if weekday >= 5:
+        return INTENSITY_WEEKEND
+    if WORK_HOURS[0] <= hour < WORK_HOURS[1]:
+        return 1.0
+    return INTENSITY_OFF_HOURS
+
+
+def _local_slot_prior(intensity: Callable[[float, float], float]) -> list[float]:
+    """A fixed profile as 168 local hour-of-week values (Monday 00:00 first)."""
+    monday = 4 * 86400.0  # the epoch began on a Thursday
+    return [intensity(monday + slot * 3600.0, 0.0) for slot in range(SLOTS)]
+
+
+PRIORS = {"five_hour": _local_slot_prior(workday_intensity),
+          "seven_day": _local_slot_prior(week_intensity)}
+_profiles: dict[tuple[object, ...], Profile] = {}
+
+
+def rhythm_profile(name: str, rhythm: Rhythm | None, utc_offset: float) -> Profile:
+    """The intensity profile window ``name`` is projected with: ``rhythm`` shrunk to the
+    window's fixed prior (see ``rhythm.Profile``). Memoised: a call projects several times."""
+    name = "five_hour" if name == "five_hour" else "seven_day"  # per-model weeks: a week
+    key: tuple[object, ...] = (name, utc_offset)
+    if rhythm is not None:
+        key += (rhythm.learned_until, rhythm.decayed_at, rhythm.windows, sum(rhythm.hours))
+    profile = _profiles.get(key)
+    if profile is None:
+        if len(_profiles) > 16:
+            _profiles.clear()
+        profile = _profiles[key] = Profile(rhythm, PRIORS[name], utc_offset)
+    return profile
+
+
+def working_hours_left(now: float, resets_at: float, utc_offset: float,
+                       profile: Profile | None = None) -> float:
+    """Hours from ``now`` to ``resets_at``, each counted at its share of this hour's pace.
+
+    The shares come from ``profile`` (the account's rhythm shrunk to the working-day prior;
+    the prior alone when None). An hour busier than this one counts fully, never more: the
+    pace seen now is the pace. With the prior alone, inside working hours the evening counts
+    at about a quarter; outside them every hour counts fully (whoever works at 23:00 works at
+    the pace seen now).
+    """
+    profile = profile or rhythm_profile("five_hour", None, utc_offset)
+    # A learned profile is an average over days, bumpy from hour to hour: an hour at a
+    # quarter of this one's average is still a working hour of this person (on persona
+    # traces 0.25-0.35 kept every hit warned; 0.5 lost two). The prior has two flat levels
+    # and needs no such slack.
+    level = profile.at(now, utc_offset) * (1.0 - (1.0 - PACE_TOLERANCE) * profile.weight)
+
+    def relative(t: float) -> float:
+        return min(1.0, profile.at(t, utc_offset) / level) if level > 0 else 1.0
+
+    return intensity_hours(now, resets_at, relative, utc_offset)
+
+
+def _next_hour(t: float, utc_offset: float) -> float:
+    return (math.floor((t + utc_offset) / 3600.0) + 1) * 3600.0 - utc_offset
+
+
+def intensity_hours(
+    start: float, end: float, intensity: Callable[[float], float], utc_offset: float
+) -> float:
+    """Integral of ``intensity`` over [start, end] in intensity-hours (constant per hour)."""
+    total, t = 0.0, start
+    while t < end:
+        step_end = min(end, _next_hour(t, utc_offset))
+        total += intensity(t) * (step_end - t) / 3600.0
+        t = step_end
+    return total
+
+
+def time_to_add(
+    start: float, amount: float, per_hour: float, limit: float,
+    intensity: Callable[[float], float], utc_offset: float,
+) -> float | None:
+    """When ``per_hour`` % per intensity-hour, from ``start``, has added ``amount`` %.
+
+    None when that does not happen by ``limit``.
+    """
+    added, t = 0.0, start
+    while t < limit:
+        step_end = min(limit, _next_hour(t, utc_offset))
+        rate = per_hour * intensity(t)
+        gain = rate * (step_end - t) / 3600.0
+        if rate > 0 and added + gain >= amount:
+            return t + (amount - added) / rate * 3600.0
+        added += gain
+        t = step_end
+    return None
