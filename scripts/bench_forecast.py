@@ -29,7 +29,8 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from statusline import forecast, history, hotpath, payload, report  # noqa: E402
+from statusline import forecast, history, hotpath, payload  # noqa: E402
+from statusline.inspect import report  # noqa: E402
 from statusline.store import local  # noqa: E402
 
 NAME = "statusline"

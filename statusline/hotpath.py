@@ -15,8 +15,9 @@ import select
 import time
 
 from statusline import config as config_module
-from statusline import forecast, history, paths, render, segments
+from statusline import forecast, history, paths
 from statusline.claude import padding as claude_padding
+from statusline.line import render, segments
 from statusline.log import Log
 from statusline.payload import Payload, parse
 from statusline.sanitize import clean

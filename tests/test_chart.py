@@ -7,8 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from statusline.chart import ASCII_BLOCKS, LABEL_WIDTH, SHADE, chart
-from statusline.render import cell_width
+from statusline.inspect.chart import ASCII_BLOCKS, LABEL_WIDTH, SHADE, chart
+from statusline.line.render import cell_width
 
 START, END = 0.0, 5 * 3600.0
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

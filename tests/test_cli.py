@@ -12,7 +12,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from statusline import forecast, report
+from statusline import forecast
+from statusline.inspect import report
 from statusline.store import local as store
 from tests.conftest import EXAMPLES, OAUTH_NOW
 from tests.helpers_cli import NOW, day_of_readings, write_store
@@ -152,7 +153,7 @@ def test_save_with_example_is_refused_and_writes_nothing(command: str,
 
 def test_explain_lists_every_segment_with_time_and_meaning(isolated_env: Path) -> None:
     """explain shows the line, then each segment's name, time, text and docstring."""
-    from statusline.segments import SEGMENTS
+    from statusline.line.segments import SEGMENTS
 
     done = cli("explain", "--example", "oauth-003", "--no-color",
                env={"STATUSLINE_NOW": str(OAUTH_NOW), "COLUMNS": "200"})

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from statusline import config
 from statusline.config import DEFAULT_SEGMENTS, STYLES, SYMBOL_SETS, THEMES, Config
-from statusline.segments import SEGMENTS
+from statusline.line.segments import SEGMENTS
 from tests.conftest import EXAMPLES, OAUTH_NOW
 
 REPO = Path(__file__).resolve().parent.parent

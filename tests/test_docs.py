@@ -13,7 +13,7 @@ import click
 
 from statusline.cli import cli
 from statusline.config import Config
-from statusline.segments import SEGMENTS
+from statusline.line.segments import SEGMENTS
 from tests import helpers_docs
 
 REPO = Path(__file__).resolve().parent.parent

@@ -211,7 +211,7 @@ def test_symbols_measured_without_unicodedata_are_one_cell_each() -> None:
     """render._ONE_CELL spares the unicodedata import; it must agree with unicodedata."""
     import unicodedata
 
-    from statusline import render
+    from statusline.line import render
 
     for ch in render._ONE_CELL:
         assert unicodedata.combining(ch) == 0, ch

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from statusline import forecast, report
+from statusline import forecast
 from statusline.history import State
-from statusline.inspect_text import format_report
-from statusline.render import cell_width
+from statusline.inspect import report
+from statusline.inspect.text import format_report
+from statusline.line.render import cell_width
 from statusline.store import local as store
 from tests.helpers_cli import NOW, day_of_readings, write_store
 

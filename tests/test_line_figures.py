@@ -16,8 +16,8 @@ import pytest
 
 from statusline import history
 from statusline.history import State
+from statusline.line.segments import round_eta
 from statusline.payload import from_mapping
-from statusline.segments import round_eta
 from tests.conftest import OAUTH_NOW, example, run_cli
 from tests.helpers_cli import NOW, day_of_readings, write_store
 from tests.test_line_fit import NOW as FIT_NOW

@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from statusline import history, hotpath, render
+from statusline import history, hotpath
+from statusline.line import render
 from statusline.store import local as store
 
 from .helpers_reliability import NOW, OUR_SGR, assert_terminal_safe, fast_tmp_base

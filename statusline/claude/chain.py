@@ -166,7 +166,7 @@ def compose(theirs: str, ours: str, shared: bool, cells: int) -> str:
     if shared:
         room = cells - visible_width(rows[-1]) - len(SHARED_SEPARATOR)
         if room >= 20:
-            from statusline import render
+            from statusline.line import render
 
             if render.cell_width(strip_escapes(ours)) > room:
                 ours = render.truncate(strip_escapes(ours), room)
@@ -177,7 +177,7 @@ def compose(theirs: str, ours: str, shared: bool, cells: int) -> str:
 
 def visible_width(text: str) -> int:
     """Cells ``text`` takes on screen, escape sequences excluded."""
-    from statusline import render
+    from statusline.line import render
 
     return render.cell_width(strip_escapes(text))
 

@@ -84,6 +84,6 @@ def cli() -> None:
 
 
 def load_user_config() -> tuple[config_module.Config, list[str]]:
-    from statusline.segments import SEGMENTS
+    from statusline.line.segments import SEGMENTS
 
     return config_module.load(paths.config_file(os.environ), tuple(SEGMENTS))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import click
 import orjson
 
-from statusline import forecast, report
+from statusline import forecast
 from statusline.cli.base import (
     EXAMPLE_NAMES,
     EXAMPLES_DIR,
@@ -24,6 +24,7 @@ from statusline.cli.base import (
     use_color,
 )
 from statusline.errors import StatuslineError
+from statusline.inspect import report
 
 
 @cli.command()
@@ -57,7 +58,7 @@ def inspect(as_json: bool, ascii_only: bool) -> None:
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
-    from statusline.inspect_text import format_report
+    from statusline.inspect.text import format_report
 
     cfg, _ = load_user_config()
     click.echo(
@@ -199,10 +200,10 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
     Example:
         statusline explain --example oauth-003
     """
-    from statusline import render as render_module
     from statusline.hotpath import load_config, render_call
+    from statusline.line import render as render_module
+    from statusline.line.segments import SEGMENTS, SYMBOLS
     from statusline.log import Log
-    from statusline.segments import SEGMENTS, SYMBOLS
 
     data = _payload(payload_file, example, save)
     env = _call_env(no_color, data if example else None)
@@ -241,7 +242,7 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
                        f"{'':<{name_w}}  {'':>{time_w}}  {meaning}")
     segment_ms = sum(r.elapsed_ms for r in outcome.results)
     click.echo("")
-    from statusline.rhythm_text import forecast_notes
+    from statusline.inspect.rhythm_text import forecast_notes
 
     for note in forecast_notes(outcome.projection.windows):
         click.echo(note)

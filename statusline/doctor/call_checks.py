@@ -23,7 +23,7 @@ RENDER_RUNS = 3
 
 def check_config(env: Mapping[str, str]) -> Check:
     """The config file, if any, parses without warnings (a warning never breaks the line)."""
-    from statusline.segments import SEGMENTS
+    from statusline.line.segments import SEGMENTS
 
     name = "config"
     path = paths.config_file(env)

@@ -37,7 +37,7 @@ _FIXES = {
 def checks(env: Mapping[str, str], store_path: str | None,
            name: str | None = None) -> list[Check]:
     """The shared-store checks (nothing when none is configured) and the container hint."""
-    from statusline.segments import SEGMENTS
+    from statusline.line.segments import SEGMENTS
 
     cfg, _ = config_module.load(paths.config_file(env), tuple(SEGMENTS))
     url = store_backend.store_url(env, cfg)

@@ -7,11 +7,11 @@ the forecast benchmark's contract); the plain-text report is drawn from the same
 from __future__ import annotations
 
 from statusline.forecast import Projection, WindowForecast
-from statusline.formatting import implied_rate
 from statusline.history import State
-from statusline.names import session_names
+from statusline.inspect.report_limits import limits_json
+from statusline.line.formatting import implied_rate
+from statusline.line.names import session_names
 from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
-from statusline.report_limits import limits_json
 from statusline.rhythm import PRIOR_DAYS, local_rates
 from statusline.sanitize import clean
 

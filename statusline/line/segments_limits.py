@@ -4,10 +4,9 @@ per-model weeks from the client's usage cache (pure; registered in ``segments.SE
 from __future__ import annotations
 
 from statusline.forecast import spend
-from statusline.formatting import format_duration, format_pct, implied_rate, round_eta
 from statusline.history.model import is_model_week
-from statusline.payload import SPEND_LIMIT
-from statusline.segments import (
+from statusline.line.formatting import format_duration, format_pct, implied_rate, round_eta
+from statusline.line.segments import (
     RANK_KEY,
     RANK_KEY_SHORT,
     RANK_KEY_TINY,
@@ -19,6 +18,7 @@ from statusline.segments import (
     key_window,
     usage_style,
 )
+from statusline.payload import SPEND_LIMIT
 
 
 def _steps(ctx: Context, name: str, full: str, short: str,

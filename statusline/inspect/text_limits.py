@@ -6,10 +6,10 @@ money, forecast and chart; each per-model week and extra usage with their source
 
 from __future__ import annotations
 
-from statusline.chart import chart
 from statusline.forecast.spend import PERIOD_SHORT, money, used_now
-from statusline.formatting import format_age, format_clock, format_duration, offsets
 from statusline.history.model import window_seconds
+from statusline.inspect.chart import chart
+from statusline.line.formatting import format_age, format_clock, format_duration, offsets
 from statusline.payload import SPEND_LIMIT
 
 TYPE_CHECKING = False

@@ -5,12 +5,18 @@ Pure: the snapshot dict, the clock, the width and the drawing options in; text o
 
 from __future__ import annotations
 
-from statusline import rhythm_text
-from statusline.chart import chart
-from statusline.formatting import format_age, format_clock, format_duration, format_rate, offsets
 from statusline.history import WINDOW_SECONDS
-from statusline.inspect_limits import account_line, limit_lines
-from statusline.render import cell_width, truncate
+from statusline.inspect import rhythm_text
+from statusline.inspect.chart import chart
+from statusline.inspect.text_limits import account_line, limit_lines
+from statusline.line.formatting import (
+    format_age,
+    format_clock,
+    format_duration,
+    format_rate,
+    offsets,
+)
+from statusline.line.render import cell_width, truncate
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,7 +43,7 @@ def _when(epoch: float, now: float, utc_offset: float | Callable[[float], float]
 
 
 def _session_label(sessions: list[dict[str, object]], session_id: object) -> str:
-    """A session's name as the line's ``via`` gives it (``statusline.names``)."""
+    """A session's name as the line's ``via`` gives it (``statusline.line.names``)."""
     for s in sessions:
         if s["session_id"] == session_id and isinstance(s.get("name"), str):
             return str(s["name"])

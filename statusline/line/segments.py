@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 
-from statusline import names
 from statusline.config import Config
 from statusline.forecast import Projection, WindowForecast
-from statusline.formatting import (  # format_* are imported from here elsewhere too
+from statusline.history import WINDOW_SECONDS, State
+from statusline.line import names
+from statusline.line.formatting import (  # format_* are imported from here elsewhere too
     MIN_SHOWN_RATE,
     format_age,
     format_clock,
@@ -21,7 +22,6 @@ from statusline.formatting import (  # format_* are imported from here elsewhere
     format_rate,
     round_eta,
 )
-from statusline.history import WINDOW_SECONDS, State
 from statusline.payload import SPEND_LIMIT, Payload
 from statusline.sanitize import clean
 
@@ -370,7 +370,7 @@ def run_segments(ctx: Context, names: tuple[str, ...], timed: bool = False) -> l
 
 def _register_limit_segments() -> None:
     """The spend-limit and per-model-week segments live in their own module."""
-    from statusline import segments_limits
+    from statusline.line import segments_limits
 
     SEGMENTS["spend_limit"] = segments_limits.spend_limit
     SEGMENTS["model_week"] = segments_limits.model_week

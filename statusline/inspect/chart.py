@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from statusline.formatting import format_clock, offsets
+from statusline.line.formatting import format_clock, offsets
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
