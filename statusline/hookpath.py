@@ -64,10 +64,17 @@ def hook_call(data: bytes, env: Mapping[str, str]) -> str | None:
     from statusline import paths
 
     log = Log(paths.log_file(choice.directory), env.get("STATUSLINE_LOG"))
-    settings = load_config(env, log).notify
+    cfg = load_config(env, log)
+    settings = cfg.notify
+    backend = choice.backend
+    if cfg.store_url and choice.path and backend.kind == "file":
+        # The config names a shared store: claim there, as the status-line call saves there,
+        # so one notice covers every machine of the account.
+        backend = store_backend.open_backend(choice.path, store_backend.store_url(env, cfg),
+                                             None, choice.name)
     if not settings.levels and settings.lead_minutes <= 0:
         return None
-    result = choice.backend.read()
+    result = backend.read()
     if result.status != "ok":
         return None  # no store, a corrupt or newer one: nothing to announce, nothing to fix
     now = clock(env)
@@ -85,7 +92,7 @@ def hook_call(data: bytes, env: Mapping[str, str]) -> str | None:
         won.append(fresh)
         return True
 
-    if choice.backend.update(claim) is None:
+    if backend.update(claim) is None:
         log.warning("hook: store busy or not writable; the notice waits for the next call")
         return None
     if not won:

@@ -201,3 +201,22 @@ def test_each_account_has_its_own_key_on_every_machine(tmp_path: Path,
     keys = sorted(k.decode() for k in redis_server.client().keys("statusline:*"))
     assert keys == ["statusline:v1:default.00000000-0000-4000-8000-00000000a001",
                     "statusline:v1:default.00000000-0000-4000-8000-00000000b002"]
+
+
+def test_the_hook_claims_its_notice_in_the_store_the_config_names(
+        tmp_path: Path, redis_server: RedisServer) -> None:
+    """store_url only in the config file: two machines past 80 % give one notice, not two."""
+    from tests.test_hookpath import hook
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'store_url = "{redis_server.url}"\n')
+    envs = []
+    for offset, name in enumerate(("laptop", "desktop")):
+        env = machine(tmp_path, name, "", NOW + offset, STATUSLINE_CONFIG=str(config))
+        del env["STATUSLINE_STORE_URL"]
+        env["TERM"] = "xterm-256color"
+        run_call(encode(reading_payload(f"sess-{name}", five_hour=83.0)), env).assert_contract()
+        envs.append(env)
+    answers = [hook(env)[0] for env in envs]
+    assert sum(answer is not None for answer in answers) == 1, answers
+    assert answers[0] is not None and "83%" in answers[0]["systemMessage"]
