@@ -14,23 +14,25 @@ from __future__ import annotations
 import os
 
 from statusline import forecast, notice
-from statusline.hotpath import clock, load_config, read_stdin, utc_offset
+from statusline.hotpath import (
+    arm_watchdog,
+    clock,
+    disarm_watchdog,
+    emit,
+    load_config,
+    read_stdin,
+    utc_offset,
+)
 from statusline.log import Log
 from statusline.store import backend as store_backend
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import signal
     from collections.abc import Mapping
     from types import FrameType
 
     from statusline.config import NotifyConfig
     from statusline.history import State
-else:
-    try:
-        import _signal as signal  # as in hotpath: the functions without signal.py's enums
-    except ImportError:
-        import signal
 
 # Claude Code waits for the hook before the turn goes on; a notice is never worth a pause.
 BUDGET_S = 1.0
@@ -40,15 +42,15 @@ MAX_STDIN = 1 << 20
 
 def run() -> int:
     """The ``statusline hook`` entry point: print the hook's answer (or nothing), return 0."""
-    previous = _arm_watchdog(BUDGET_S)
+    previous = arm_watchdog(BUDGET_S, _on_timeout)
     try:
         data = read_stdin(0, MAX_STDIN, STDIN_BUDGET_S)
         text = hook_call(data, os.environ)
     except BaseException:  # noqa: BLE001 - the contract is JSON or nothing, exit 0
         text = None
-    _disarm_watchdog(previous)
+    disarm_watchdog(previous)
     if text:
-        _emit(text)
+        emit(text)
     return 0
 
 
@@ -112,32 +114,7 @@ def _due(state: State, now: float, offset: float,
     return notice.due(state, forecast.project(state, now, offset), now, settings, offset)
 
 
-def _emit(text: str) -> None:
-    data = (text + "\n").encode("utf-8", "replace")
-    try:
-        while data:
-            data = data[os.write(1, data):]
-    except OSError:
-        pass
-
-
 def _on_timeout(signum: int, frame: FrameType | None) -> None:
     # Out of budget: say nothing and leave (a store write is an atomic replace; the kernel
     # drops our lock on exit).
     os._exit(0)
-
-
-def _arm_watchdog(seconds: float) -> object:
-    try:
-        previous = signal.signal(signal.SIGALRM, _on_timeout)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        return previous
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def _disarm_watchdog(previous: object) -> None:
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    except (ValueError, OSError, AttributeError):
-        pass

@@ -40,7 +40,7 @@ ROW_MARGIN = 4
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from types import FrameType
 
     from statusline.claude.chain import Call
@@ -82,7 +82,7 @@ def run() -> int:
     """
     global _chain
     started = time.monotonic()
-    previous = _arm_watchdog(BUDGET_S)
+    previous = arm_watchdog(BUDGET_S, _on_timeout)
     chained = os.environ.get("STATUSLINE_CHAIN")
     try:
         data = read_stdin(0, MAX_STDIN, STDIN_BUDGET_S)
@@ -96,7 +96,7 @@ def run() -> int:
         text = _fallback_line
     if _chain is not None:
         text = _chain.finish(text, started + CHAIN_BUDGET_S, width(os.environ) + ROW_MARGIN)
-    _disarm_watchdog(previous)
+    disarm_watchdog(previous)
     emit(text)
     return 0
 
@@ -365,16 +365,18 @@ def _on_timeout(signum: int, frame: FrameType | None) -> None:
     os._exit(0)
 
 
-def _arm_watchdog(seconds: float) -> object:
+def arm_watchdog(seconds: float, on_timeout: Callable[[int, FrameType | None], None]) -> object:
+    """Call ``on_timeout`` after ``seconds`` of real time; the previous handler, or None."""
     try:
-        previous = signal.signal(signal.SIGALRM, _on_timeout)
+        previous = signal.signal(signal.SIGALRM, on_timeout)
         signal.setitimer(signal.ITIMER_REAL, seconds)
         return previous
     except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGALRM
         return None
 
 
-def _disarm_watchdog(previous: object) -> None:
+def disarm_watchdog(previous: object) -> None:
+    """Stop the watchdog ``arm_watchdog`` started."""
     try:
         signal.setitimer(signal.ITIMER_REAL, 0)
     except (ValueError, OSError, AttributeError):

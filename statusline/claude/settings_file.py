@@ -255,7 +255,7 @@ def _replace(path: str, data: bytes, info: os.stat_result | None) -> bool:
                 os.unlink(temp)
             except OSError:
                 pass
-    _fsync_dir(directory)
+    store.fsync_dir(directory)
     return True
 
 
@@ -275,17 +275,6 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
-
-
-def _fsync_dir(directory: str) -> None:
-    try:
-        dir_fd = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass  # the replace happened; a directory fsync is best effort
 
 
 def _backup(path: str, text: str, state_dir: str | None, now: float | None) -> str | None:

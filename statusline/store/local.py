@@ -292,6 +292,11 @@ def write_atomic(path: str, text: str) -> None:
         except OSError:
             pass
         raise
+    fsync_dir(directory)
+
+
+def fsync_dir(directory: str) -> None:
+    """Make a replace in ``directory`` durable; best effort (the replace already happened)."""
     try:
         dir_fd = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
@@ -299,7 +304,7 @@ def write_atomic(path: str, text: str) -> None:
         finally:
             os.close(dir_fd)
     except OSError:
-        pass  # the replace happened; a directory fsync is best effort
+        pass
 
 
 def quarantine(path: str) -> str | None:
