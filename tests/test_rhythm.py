@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statusline import rhythm
-from statusline.rhythm import SLOTS, Profile, Rhythm, utc_slot
+from statusline.history import rhythm
+from statusline.history.rhythm import SLOTS, Profile, Rhythm, utc_slot
 
 HOUR = 3600.0
 MONDAY = 1790553600.0  # 2026-09-28 00:00 UTC, a Monday

@@ -10,7 +10,7 @@ from statusline.history import WINDOW_SECONDS
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from statusline.history import Window
-    from statusline.rhythm import Profile
+    from statusline.history.rhythm import Profile
 
 RECENT_LOOKBACK_S = 3600.0
 MIN_RECENT_SPAN_S = 900.0  # values move in 0.1 / 1 % steps: a slope needs a span

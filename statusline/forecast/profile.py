@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from statusline.rhythm import SLOTS, Profile, Rhythm
+from statusline.history.rhythm import SLOTS, Profile, Rhythm
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from statusline.forecast.profile import intensity_hours, time_to_add, working_hours_left
 from statusline.forecast.series import slope
 from statusline.history import WINDOW_SECONDS
-from statusline.rhythm import SLOTS
+from statusline.history.rhythm import SLOTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from statusline.history import State, Window
-    from statusline.rhythm import Profile
+    from statusline.history.rhythm import Profile
 
 MOMENTUM_LOOKBACK_S = 3600.0  # a ramp (sessions joining) shows within the hour
 MIN_MOMENTUM_SPAN_S = 1800.0

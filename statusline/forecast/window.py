@@ -12,7 +12,7 @@ from statusline.forecast.seven_day import PRIOR_WEEK_PCT
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from statusline.history import Window
-    from statusline.rhythm import Profile
+    from statusline.history.rhythm import Profile
 
 HYSTERESIS_PCT = 3.0  # 7d: a raised warning holds while the projection is this close to 100 %
 IDLE_AFTER_S = 1200.0  # nobody spent anything for 20 minutes: nobody is working now

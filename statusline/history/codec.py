@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from math import isfinite
 
-from statusline import rhythm as rhythm_module
+from statusline.history import rhythm as rhythm_module
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
     ARCHIVED_OTHER,

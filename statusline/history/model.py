@@ -6,7 +6,7 @@ the thinning helpers that enforce them.
 
 from __future__ import annotations
 
-from statusline import rhythm as rhythm_module
+from statusline.history import rhythm as rhythm_module
 from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
 
 SCHEMA_VERSION = 1

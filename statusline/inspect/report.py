@@ -12,7 +12,7 @@ from statusline.inspect.report_limits import limits_json
 from statusline.line.formatting import implied_rate
 from statusline.line.names import session_names
 from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
-from statusline.rhythm import PRIOR_DAYS, local_rates
+from statusline.history.rhythm import PRIOR_DAYS, local_rates
 from statusline.sanitize import clean
 
 
