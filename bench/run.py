@@ -103,7 +103,7 @@ TARGETS = {  # case -> (max ratio of wall medians to the floor, what the issue a
 }
 SCALE_TARGET_PCT = 30.0
 # Idle sessions: Claude Code re-runs each one every refreshInterval seconds. The default is
-# what `statusline install` writes (statusline.claude.entry.DEFAULT_REFRESH_INTERVAL_S).
+# what `statusline install` writes (statusline.claude.settings.entry.DEFAULT_REFRESH_INTERVAL_S).
 IDLE_INTERVAL_S = 10.0
 IDLE_SESSIONS = (4, 16)
 

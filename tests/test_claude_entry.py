@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from statusline.claude import entry
+from statusline.claude.settings import entry
 
 CMD = "/opt/tools/bin/statusline"
 

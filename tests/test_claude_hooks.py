@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from statusline.claude import hooks
+from statusline.claude.settings import hooks
 from statusline.errors import StatuslineError
 from tests.conftest import run_cli
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from statusline.claude import settings as cs
-from statusline.claude.redact import looks_secret, mask
+from statusline.claude.settings.redact import looks_secret, mask
 
 SETTINGS = {
     "env": {"ANTHROPIC_API_KEY": "sk-ant-api03-secret", "DEBUG": "1",

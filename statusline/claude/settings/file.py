@@ -14,7 +14,7 @@ import re
 import stat
 import time
 
-from statusline.claude.json_edit import BOM, STRING
+from statusline.claude.settings.json_edit import BOM, STRING
 from statusline.errors import StatuslineError
 from statusline.store import local as store
 
@@ -22,7 +22,7 @@ BACKUP_DIR = "backups"
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from statusline.claude.plan import Plan
+    from statusline.claude.settings.plan import Plan
 
 
 class Settings:

@@ -2,7 +2,7 @@
 
 This module is the one door the commands use; the work lives in small modules beside it:
 
-- ``settings_file``: reading and writing one file safely (refuses what a rewrite would lose;
+- ``file``: reading and writing one file safely (refuses what a rewrite would lose;
   backup, atomic write, the file stays the user's);
 - ``json_edit``: the pure text surgery that touches only the ``statusLine`` member;
 - ``entry``: where settings live, which command to write, what counts as ours;
@@ -16,7 +16,7 @@ the user gets the entry to paste by hand instead.
 
 from __future__ import annotations
 
-from statusline.claude.entry import (
+from statusline.claude.settings.entry import (
     DEFAULT_REFRESH_INTERVAL_S,
     SCOPES,
     chained_command,
@@ -30,9 +30,9 @@ from statusline.claude.entry import (
     settings_path,
     unwrapped,
 )
-from statusline.claude.json_edit import BOM, KEY, dump, edit
-from statusline.claude.plan import Plan, plan_install, plan_uninstall
-from statusline.claude.records import (
+from statusline.claude.settings.json_edit import BOM, KEY, dump, edit
+from statusline.claude.settings.plan import Plan, plan_install, plan_uninstall
+from statusline.claude.settings.records import (
     RECORD_NAME,
     install_record,
     load_records,
@@ -40,7 +40,7 @@ from statusline.claude.records import (
     remove_created_dir,
     save_record,
 )
-from statusline.claude.settings_file import (
+from statusline.claude.settings.file import (
     BACKUP_DIR,
     JsoncError,
     Settings,

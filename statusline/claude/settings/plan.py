@@ -6,16 +6,16 @@ import os
 from collections.abc import Mapping
 
 from statusline.claude.chain import SUPPORTED
-from statusline.claude.entry import (
+from statusline.claude.settings.entry import (
     chainable,
     chained_command,
     describe,
     desired_entry,
     is_ours,
 )
-from statusline.claude.json_edit import KEY, edit
-from statusline.claude.redact import mask
-from statusline.claude.settings_file import Settings, digest
+from statusline.claude.settings.json_edit import KEY, edit
+from statusline.claude.settings.redact import mask
+from statusline.claude.settings.file import Settings, digest
 from statusline.errors import StatuslineError
 
 
