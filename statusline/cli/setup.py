@@ -9,8 +9,8 @@ import click
 import orjson
 
 from statusline import paths
-from statusline.claude.settings import hooks as claude_hooks
 from statusline.claude import settings as claude_settings
+from statusline.claude.settings import hooks as claude_hooks
 from statusline.claude.settings.owner import acting_as_owner
 from statusline.cli.base import (
     cli,

@@ -8,8 +8,8 @@ import shlex
 import tempfile
 from collections.abc import Mapping
 
-from statusline.claude.settings import hooks as claude_hooks
 from statusline.claude import settings as claude_settings
+from statusline.claude.settings import hooks as claude_hooks
 from statusline.doctor.base import FAIL, OK, WARN, Check
 from statusline.errors import StatuslineError
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from statusline.forecast import Projection, WindowForecast
 from statusline.history import State
+from statusline.history.rhythm import PRIOR_DAYS, local_rates
 from statusline.inspect.report_limits import limits_json
 from statusline.line.formatting import implied_rate
 from statusline.line.names import session_names
 from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
-from statusline.history.rhythm import PRIOR_DAYS, local_rates
 from statusline.sanitize import clean
 
 

@@ -30,16 +30,6 @@ from statusline.claude.settings.entry import (
     settings_path,
     unwrapped,
 )
-from statusline.claude.settings.json_edit import BOM, KEY, dump, edit
-from statusline.claude.settings.plan import Plan, plan_install, plan_uninstall
-from statusline.claude.settings.records import (
-    RECORD_NAME,
-    install_record,
-    load_records,
-    record_for,
-    remove_created_dir,
-    save_record,
-)
 from statusline.claude.settings.file import (
     BACKUP_DIR,
     JsoncError,
@@ -50,6 +40,16 @@ from statusline.claude.settings.file import (
     parse,
     read,
     write,
+)
+from statusline.claude.settings.json_edit import BOM, KEY, dump, edit
+from statusline.claude.settings.plan import Plan, plan_install, plan_uninstall
+from statusline.claude.settings.records import (
+    RECORD_NAME,
+    install_record,
+    load_records,
+    record_for,
+    remove_created_dir,
+    save_record,
 )
 
 __all__ = [

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 from statusline import paths
 from statusline.claude.chain import CHAIN_VAR, ROW_VAR
-from statusline.claude.settings.json_edit import KEY
 from statusline.claude.settings.file import read
+from statusline.claude.settings.json_edit import KEY
 from statusline.errors import StatuslineError
 
 SCOPES = ("user", "project", "local")

@@ -18,9 +18,9 @@ from __future__ import annotations
 import shlex
 
 from statusline.claude.settings.entry import is_ours
+from statusline.claude.settings.file import Settings, parse
 from statusline.claude.settings.json_edit import edit
 from statusline.claude.settings.plan import Plan
-from statusline.claude.settings.file import Settings, parse
 from statusline.errors import StatuslineError
 
 KEY = "hooks"

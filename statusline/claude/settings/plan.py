@@ -13,9 +13,9 @@ from statusline.claude.settings.entry import (
     desired_entry,
     is_ours,
 )
+from statusline.claude.settings.file import Settings, digest
 from statusline.claude.settings.json_edit import KEY, edit
 from statusline.claude.settings.redact import mask
-from statusline.claude.settings.file import Settings, digest
 from statusline.errors import StatuslineError
 
 

@@ -11,8 +11,8 @@ import json
 import os
 from collections.abc import Mapping
 
-from statusline.claude.settings.plan import Plan
 from statusline.claude.settings.file import digest
+from statusline.claude.settings.plan import Plan
 from statusline.store import local as store
 
 RECORD_NAME = "installs.json"
