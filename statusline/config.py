@@ -8,7 +8,6 @@ never imports ``tomllib``.
 from __future__ import annotations
 
 import os
-import stat
 
 DEFAULT_SEGMENTS = (
     "model", "context", "five_hour", "seven_day", "spend_limit", "model_week", "cost",
@@ -20,6 +19,7 @@ SYMBOL_SETS = ("unicode", "ascii")
 # How the hook's notification reaches the desktop: auto picks by TERM_PROGRAM / TERM.
 DESKTOP_MODES = ("auto", "osc9", "osc777", "osc99", "off")
 MAX_LEVELS = 10
+MAX_CONFIG_BYTES = 1 << 20
 
 
 class NotifyConfig:
@@ -172,20 +172,15 @@ def load(path: str | None, known_segments: tuple[str, ...]) -> tuple[Config, lis
     """
     if path is None:
         return Config(), []
-    try:
-        # O_NONBLOCK and the regular-file check: a FIFO or device planted at the path must
-        # cost a warning, not the status-line call's whole budget.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return Config(), [f"{path} is not a regular file"]
-            data = os.read(fd, 1 << 20)
-        finally:
-            os.close(fd)
-    except FileNotFoundError:
-        return Config(), []
-    except OSError as error:
-        return Config(), [f"cannot read {path}: {error.strerror or error}"]
+    from statusline.files import read_bounded
+
+    # Bounded and never blocking: a FIFO, device or huge file planted at the path costs a
+    # warning, not the status-line call's whole budget.
+    data = read_bounded(path, MAX_CONFIG_BYTES, follow_symlinks=True)
+    if data is None:
+        if not os.path.lexists(path):
+            return Config(), []
+        return Config(), [f"cannot read {path}: not a readable regular file under 1 MB"]
     import tomllib  # only when a config file exists
 
     try:
@@ -204,11 +199,11 @@ def exists(path: str | None) -> bool:
     return path is not None and os.path.exists(path)
 
 
-def to_toml(config: Config) -> str:
+def to_toml(config: Config, store_url_shown: str = "set") -> str:
     """``config`` as a TOML document that ``load`` reads back to the same settings.
 
     ``store_url`` is the exception: it may hold a password, so it is named only as a
-    comment, redacted.
+    comment, as ``store_url_shown`` (the caller's redacted form of it).
     """
     names = ", ".join(f'"{name}"' for name in config.segments)
     lines = [
@@ -228,11 +223,6 @@ def to_toml(config: Config) -> str:
         f"title = {'true' if config.notify.title else 'false'}",
     ]
     if config.store_url:
-        from statusline.store.resp import parse_url
-
-        try:
-            shown = parse_url(config.store_url).redacted()
-        except ValueError:
-            shown = "not a valid URL"
-        lines.append(f"# store_url is set ({shown}); not repeated: it may hold a password")
+        lines.append(f"# store_url is set ({store_url_shown}); not repeated: it may hold a "
+                     "password")
     return "\n".join(lines)

@@ -6,10 +6,9 @@ import json
 import os
 from pathlib import Path
 
-from statusline import history
+from statusline import files, history
 from statusline.history import State
 from statusline.payload import from_mapping
-from statusline.store import local as store
 
 # The snapshot clock: the oauth-003 capture's moment (5h resets 1h15 later, 7d in 3d10h).
 NOW = 1795519800.0
@@ -84,5 +83,5 @@ def write_store(state_dir: Path, state: State) -> Path:
     state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(state_dir, 0o700)
     path = state_dir / "store.json"
-    store.write_atomic(str(path), json.dumps(history.to_json(state)))
+    files.write_atomic(str(path), json.dumps(history.to_json(state)))
     return path

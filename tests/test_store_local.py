@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from statusline import history
+from statusline import files, history
 from statusline.history import State
 from statusline.payload import from_mapping
 from statusline.store import local as store
@@ -184,7 +184,7 @@ def test_repair_never_follows_a_symlink(tmp_path: Path) -> None:
     real.mkdir()
     real.chmod(0o755)
     (tmp_path / "state").symlink_to(real)
-    assert not store.private_dir(str(tmp_path / "state"), create=True)
+    assert not files.private_dir(str(tmp_path / "state"), create=True)
     assert stat.S_IMODE(real.stat().st_mode) == 0o755
 
 
@@ -312,7 +312,7 @@ def test_temp_name_collision_takes_another_name(
     draws = iter([b"\x00\x00\x00\x00", b"\x01\x02\x03\x04"])
     real_urandom = os.urandom
     monkeypatch.setattr(os, "urandom", lambda n: next(draws, None) or real_urandom(n))
-    store.write_atomic(str(path), '{"schema_version": 1}')
+    files.write_atomic(str(path), '{"schema_version": 1}')
     assert planted.read_text() == "someone else's"
     assert json.loads(path.read_bytes()) == {"schema_version": 1}
 
@@ -382,7 +382,7 @@ def test_private_dir_rejects_foreign_owner(tmp_path: Path) -> None:
     state_dir = tmp_path / "state"
     state_dir.mkdir(mode=0o700)
     os.chown(state_dir, 65534, 65534)
-    assert not store.private_dir(str(state_dir), create=True)
+    assert not files.private_dir(str(state_dir), create=True)
     assert store.update(str(state_dir / "store.json"), _record("s1")) is None
     assert os.listdir(state_dir) == []
 
@@ -419,6 +419,7 @@ def test_pre_existing_open_lock_file_still_works(tmp_path: Path) -> None:
 
 _HOLDER = """
 import json, sys, time
+from statusline import files
 from statusline.store import local as store
 path, rounds = sys.argv[1], int(sys.argv[2])
 spans = []

@@ -213,16 +213,11 @@ def load(path: str | None, command: str) -> str | None:
     output of another command)."""
     if path is None:
         return None
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
+    from statusline.files import read_bounded
+
+    raw = read_bounded(path, MAX_OUTPUT + len(command.encode()) + 1, owned=True)
+    if raw is None:
         return None
-    try:
-        raw = os.read(fd, MAX_OUTPUT + len(command.encode()) + 2)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     stored, _, output = raw.partition(b"\0")
     if stored != command.encode("utf-8", "replace"):
         return None
@@ -233,13 +228,13 @@ def save(path: str | None, command: str, output: str, cached: str | None) -> Non
     """Keep ``output`` as the session's last good output (only when it changed)."""
     if path is None or output == cached:
         return
-    from statusline.store import local as store
+    from statusline import files
 
     directory = os.path.dirname(path)
-    if not store.private_dir(directory, create=True):
+    if not files.private_dir(directory, create=True):
         return
     try:
-        store.write_atomic(path, command + "\0" + output)
+        files.write_atomic(path, command + "\0" + output)
     except (OSError, UnicodeEncodeError):
         return
     _prune(directory)

@@ -18,6 +18,7 @@ import os
 import stat
 
 from statusline import paths
+from statusline.files import read_bounded
 from statusline.jsonread import loads, scan_value
 
 TYPE_CHECKING = False
@@ -110,9 +111,8 @@ def _cached_or_read(path: str, state_dir: str | None, profile: str) -> ClientFac
         cached = _read_facts_file(facts_path, key)
         if cached is not None:
             return cached
-    try:
-        data = _read_bounded(path, MAX_CONFIG_BYTES)
-    except OSError:
+    data = read_bounded(path, MAX_CONFIG_BYTES, follow_symlinks=True)
+    if data is None:
         return ClientFacts()
     facts, raw_usage = extract(data)
     if facts_path is not None:
@@ -194,39 +194,12 @@ def _parse_whole(data: bytes) -> dict[str, object]:
     return document if isinstance(document, dict) else {}
 
 
-def _read_bounded(path: str, limit: int) -> bytes:
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return b""
-        chunks = []
-        total = 0
-        while total <= limit:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        return b"".join(chunks) if total <= limit else b""
-    finally:
-        os.close(fd)
 
 
 def _read_facts_file(path: str, key: list[int]) -> ClientFacts | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+    data = read_bounded(path, MAX_FACTS_BYTES, owned=True)
+    if data is None:
         return None
-    try:
-        info = os.fstat(fd)
-        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid()
-                or info.st_size > MAX_FACTS_BYTES):
-            return None
-        data = os.read(fd, MAX_FACTS_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     try:
         document = loads(data.decode("utf-8"))
     except (ValueError, RecursionError):
@@ -261,11 +234,11 @@ def _write_facts_file(path: str, key: list[int], facts: ClientFacts, raw_usage: 
     if len(document) > MAX_FACTS_BYTES:
         return
     directory = os.path.dirname(path)
-    from statusline.store import local  # the store's private-dir and atomic-write rules
+    from statusline import files  # the private-dir and atomic-write rules
 
-    if not local.private_dir(directory, create=False):
+    if not files.private_dir(directory, create=False):
         return
     try:
-        local.write_atomic(path, document)
+        files.write_atomic(path, document)
     except OSError:
         pass

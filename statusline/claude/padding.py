@@ -15,10 +15,10 @@ the user's ``settings.json`` in ``CLAUDE_CONFIG_DIR`` (default ``~/.claude``).
 from __future__ import annotations
 
 import os
-import stat
 import sys
 
 from statusline import paths
+from statusline.files import read_bounded
 from statusline.jsonread import loads
 
 TYPE_CHECKING = False
@@ -51,7 +51,7 @@ def settings_files(env: Mapping[str, str], project_dir: str | None) -> list[str]
 def padding(env: Mapping[str, str], project_dir: str | None) -> int:
     """The statusLine ``padding`` that applies (0 when none is set or it cannot be read)."""
     for path in settings_files(env, project_dir):
-        value = padding_in(_read(path))
+        value = padding_in(read_bounded(path, MAX_SETTINGS_BYTES, follow_symlinks=True))
         if value is not None:
             return value
     return 0
@@ -71,17 +71,3 @@ def padding_in(data: bytes | None) -> int | None:
         return None
     return int(min(value, MAX_PADDING))
 
-
-def _read(path: str) -> bytes | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return os.read(fd, MAX_SETTINGS_BYTES)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)

@@ -97,4 +97,14 @@ def config_show() -> None:
         click.secho(f"Warning: {warning}", fg="yellow", err=True)
     source = path if config_module.exists(path) else f"defaults ({path} does not exist)"
     click.echo(f"# statusline config: {source}")
-    click.echo(config_module.to_toml(cfg))
+    click.echo(config_module.to_toml(cfg, _redacted_url(cfg.store_url)))
+
+
+def _redacted_url(url: str) -> str:
+    """The store URL without its password, for people (never the URL as written)."""
+    from statusline.store.resp import parse_url
+
+    try:
+        return parse_url(url).redacted() if url else "not set"
+    except ValueError:
+        return "not a valid URL"

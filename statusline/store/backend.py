@@ -9,7 +9,7 @@ in the config) and imported only when one is configured.
 
 from __future__ import annotations
 
-from statusline import paths
+from statusline import files, paths
 from statusline.claude import client_config
 from statusline.claude.client_config import ClientFacts
 from statusline.store import local
@@ -142,7 +142,7 @@ def choose(env: Mapping[str, str], config: Config | None = None,
     if directory is None:
         facts = client_config.read_facts(env, None, profile)
         return StoreChoice(None, False, None, None, facts)
-    usable = local.private_dir(directory, create=False)
+    usable = files.private_dir(directory, create=False)
     # Each account keeps its own store: after a /login to another account the line must
     # never go on showing the first one's windows, and switching back finds them again.
     facts = client_config.read_facts(env, directory if usable else None, profile)

@@ -17,6 +17,7 @@ import stat
 import time
 
 from statusline import history
+from statusline.files import private_dir, read_all, write_atomic
 from statusline.history import State
 from statusline.jsonread import loads
 
@@ -58,81 +59,10 @@ class ReadResult:
         return self.status in (OK, MISSING, CORRUPT)
 
 
-def private_dir(path: str, create: bool) -> bool:
-    """True when ``path`` is a real directory owned by us and private (0700).
-
-    With ``create`` it is made (0700, whatever the umask) when missing, and repaired to
-    0700 when ours but too open. A symlink or someone else's directory is never used.
-    """
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        if not create:
-            return False
-        try:
-            _make_private_dirs(path)
-            info = os.lstat(path)
-        except OSError:
-            return False
-    except OSError:
-        return False
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
-        return False
-    if stat.S_IMODE(info.st_mode) & 0o077:
-        if not create:
-            return True  # readable as is; the next write repairs it
-        try:
-            _chmod_private(path)
-        except OSError:
-            return False
-    return True
 
 
-def _chmod_private(path: str) -> None:
-    """Make the directory at ``path`` 0700 without following a symlink planted there.
-
-    Through a file descriptor: ``os.chmod(..., follow_symlinks=False)`` is implemented on
-    Linux via ``/proc/self/fd`` and fails with EACCES where ``/proc`` is restricted, which
-    left an unprivileged user's calls without a store. ``O_NOFOLLOW | O_DIRECTORY`` refuses a
-    symlink or anything but a directory; the owner is checked on the open descriptor.
-    """
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-    try:
-        fd = os.open(path, flags)
-    except PermissionError:
-        # Our own directory without a read bit (made under umask 0277 or 0777): open() needs
-        # it, chmod does not. Fall back to the path call, still refusing a symlink.
-        os.chmod(path, 0o700, follow_symlinks=False)
-        return
-    try:
-        if os.fstat(fd).st_uid != os.geteuid():
-            raise PermissionError(errno.EPERM, "not our directory", path)
-        os.fchmod(fd, 0o700)
-    finally:
-        os.close(fd)
 
 
-def _make_private_dirs(path: str) -> None:
-    """Create ``path`` and any missing parents as 0700 whatever the umask.
-
-    ``os.makedirs`` gives parents the umask's mode (0777 under umask 000), and the leaf
-    ``mode & ~umask`` (0500 under umask 0277, which we could not write in). The umask is
-    set to 077 around each ``mkdir`` so the directory is born 0700; a chmod follows only
-    where something (a default ACL) still changed the mode.
-    """
-    parent = os.path.dirname(path)
-    if parent and parent != path and not os.path.lexists(parent):
-        _make_private_dirs(parent)
-    previous = os.umask(0o077)
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        return
-    finally:
-        os.umask(previous)
-    info = os.lstat(path)
-    if stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) != 0o700:
-        _chmod_private(path)
 
 
 def read(path: str) -> ReadResult:
@@ -158,7 +88,7 @@ def read(path: str) -> ReadResult:
             return ReadResult(State(), CORRUPT, "the store path is not a regular file")
         if info.st_size > MAX_STORE_BYTES:
             return ReadResult(State(), CORRUPT, f"the store is {info.st_size} bytes")
-        data = _read_all(fd, MAX_STORE_BYTES + 1)
+        data = read_all(fd, MAX_STORE_BYTES + 1)
     except OSError as error:
         return ReadResult(State(), UNUSABLE, error.strerror or str(error))
     finally:
@@ -260,51 +190,8 @@ def _safe_lock_path(lock_path: str) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and info.st_nlink == 1
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` via a fsynced temp file; the old file survives any error."""
-    data = text.encode("utf-8")
-    directory, name = os.path.split(path)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    for attempt in range(3):
-        temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-        try:
-            fd = os.open(temp, flags, 0o600)
-            break
-        except FileExistsError:  # something already holds that name: pick another
-            if attempt == 2:
-                raise
-    try:
-        try:
-            try:
-                os.fchmod(fd, 0o600)  # the umask may have taken the owner's write bit
-            except OSError:
-                pass  # a filesystem without modes; the file is still ours alone
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)  # a failed fsync is a failed write: never retried
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(directory)
 
 
-def fsync_dir(directory: str) -> None:
-    """Make a replace in ``directory`` durable; best effort (the replace already happened)."""
-    try:
-        dir_fd = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
 
 
 def quarantine(path: str) -> str | None:
@@ -364,14 +251,3 @@ def sweep_orphans(path: str, now: float | None = None) -> int:
                 pass
     return removed
 
-
-def _read_all(fd: int, limit: int) -> bytes:
-    chunks = []
-    total = 0
-    while total < limit:
-        chunk = os.read(fd, min(1 << 16, limit - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)

@@ -116,7 +116,7 @@ def _read_bytes(path: str) -> bytes:
 
 def _shrink(path: str, keep_bytes: int) -> int:
     """Rewrite the outbox with only its newest lines (about ``keep_bytes``); how many went."""
-    from statusline.store.local import write_atomic
+    from statusline.files import write_atomic
 
     lines = [line for line in _read_bytes(path).split(b"\n") if line.strip()]
     kept: list[bytes] = []

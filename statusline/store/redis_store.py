@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import time
 
-from statusline import history
+from statusline import files, history
 from statusline.store import local, outbox
 from statusline.store.resp import BUSY, Connection, RedisError, parse_url
 
@@ -193,7 +193,7 @@ class RedisBackend:
     def _mirror(self, text: str) -> None:
         """Keep this machine's copy current (best effort: Redis has the save)."""
         try:
-            local.write_atomic(self.path, text)
+            files.write_atomic(self.path, text)
         except OSError:
             pass
 
@@ -216,7 +216,7 @@ class RedisBackend:
         return local.ReadResult(state, local.MISSING)
 
     def _read_local(self) -> local.ReadResult:
-        if not local.private_dir(os.path.dirname(self.path), create=False):
+        if not files.private_dir(os.path.dirname(self.path), create=False):
             return local.ReadResult(history.State(), local.MISSING)
         return local.read(self.path)
 

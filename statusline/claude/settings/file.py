@@ -14,9 +14,9 @@ import re
 import stat
 import time
 
+from statusline import files
 from statusline.claude.settings.json_edit import BOM, STRING
 from statusline.errors import StatuslineError
-from statusline.store import local as store
 
 BACKUP_DIR = "backups"
 
@@ -255,7 +255,7 @@ def _replace(path: str, data: bytes, info: os.stat_result | None) -> bool:
                 os.unlink(temp)
             except OSError:
                 pass
-    store.fsync_dir(directory)
+    files.fsync_dir(directory)
     return True
 
 
@@ -281,7 +281,7 @@ def _backup(path: str, text: str, state_dir: str | None, now: float | None) -> s
     if state_dir is None:
         return None
     directory = os.path.join(state_dir, BACKUP_DIR)
-    usable = store.private_dir(state_dir, create=True) and store.private_dir(directory, create=True)
+    usable = files.private_dir(state_dir, create=True) and files.private_dir(directory, create=True)
     if not usable:
         raise StatuslineError(
             f"cannot create the backup directory {directory}",
@@ -294,6 +294,6 @@ def _backup(path: str, text: str, state_dir: str | None, now: float | None) -> s
     while os.path.exists(backup):
         suffix += 1
         backup = os.path.join(directory, f"{name}-{suffix}")
-    store.write_atomic(backup, text)
+    files.write_atomic(backup, text)
     return backup
 

@@ -11,9 +11,9 @@ import json
 import os
 from collections.abc import Mapping
 
+from statusline import files
 from statusline.claude.settings.file import digest
 from statusline.claude.settings.plan import Plan
-from statusline.store import local as store
 
 RECORD_NAME = "installs.json"
 
@@ -48,7 +48,7 @@ def record_for(state_dir: str | None, path: str) -> dict[str, object] | None:
 
 def save_record(state_dir: str | None, path: str, record: dict[str, object] | None) -> None:
     """Store (or with None, drop) the install record of the settings file at ``path``."""
-    if state_dir is None or not store.private_dir(state_dir, create=True):
+    if state_dir is None or not files.private_dir(state_dir, create=True):
         return
     records = load_records(state_dir)
     key = os.path.realpath(path)
@@ -58,7 +58,7 @@ def save_record(state_dir: str | None, path: str, record: dict[str, object] | No
         del records[key]
     else:
         records[key] = record
-    store.write_atomic(_record_path(state_dir), json.dumps(records, indent=2) + "\n")
+    files.write_atomic(_record_path(state_dir), json.dumps(records, indent=2) + "\n")
 
 
 def install_record(plan: Plan, previous_record: Mapping[str, object] | None,
