@@ -3,7 +3,7 @@
 
 shared/forecast/evaluate.py replays a trace as Claude Code would, one `statusline` process
 per event: faithful, and about ten minutes for the public set. This script feeds the same
-events to the same code in one process (hotpath.advance, as each call does, and
+events to the same code in one process (call.advance, as each call does, and
 report.snapshot for `inspect --json`), hands the points to evaluate.py's own scoring, and
 prints its table: the same figures in seconds, for trying a change across many traces.
 Confirm with the real command before quoting a number.
@@ -29,7 +29,7 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from statusline import forecast, history, hotpath, payload  # noqa: E402
+from statusline import call, forecast, history, payload, process  # noqa: E402
 from statusline.inspect import report  # noqa: E402
 from statusline.store import local  # noqa: E402
 
@@ -65,14 +65,14 @@ def load_benchmark(folder: Path) -> tuple[ModuleType, ModuleType]:
             if not isinstance(doc, dict):
                 return
             state = self._read()
-            due = hotpath.advance(state, payload.from_mapping(doc), t, hotpath.utc_offset(t))
+            due = call.advance(state, payload.from_mapping(doc), t, process.utc_offset(t))
             if due and self.faithful:
                 self.saved = json.dumps(history.to_json(state), separators=(",", ":"),
                                         allow_nan=False).encode()
 
         def inspect(self, t: float) -> dict[str, object]:
             state = self._read()
-            projection = forecast.project(state, t, hotpath.utc_offset(t))
+            projection = forecast.project(state, t, process.utc_offset(t))
             return report.snapshot(state, projection, t, "default", None, "ok")
 
     baselines.REGISTRY[NAME] = Package

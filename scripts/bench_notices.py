@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score the hook's notices on benchmark traces: are they right, and do they come in time?
 
-Replays each trace in one process as the status-line calls would fold it (hotpath.advance)
+Replays each trace in one process as the status-line calls would fold it (call.advance)
 and, at every turn (a trace's ``start`` and ``response`` events), first makes the hook's
 decision on the store as it stands, before that turn's reading is folded in: under Claude
 Code 2.1.328 the Stop hook runs ~0.35 s before the status line records the turn's last reply.
@@ -34,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from statusline import forecast, history, hotpath, notice, payload  # noqa: E402
+from statusline import call, forecast, history, notice, payload, process  # noqa: E402
 from statusline.config import NotifyConfig  # noqa: E402
 
 TURN_KINDS = ("start", "response")
@@ -54,7 +54,7 @@ def replay(events_path: Path, truth: dict[str, Any],
         for line, row in zip(handle, rows, strict=True):
             event = json.loads(line)
             t = float(event["t"])
-            offset = hotpath.utc_offset(t)
+            offset = process.utc_offset(t)
             if row[1] in TURN_KINDS:
                 found = notice.due(state, forecast.project(state, t, offset), t, settings,
                                    offset)
@@ -67,7 +67,7 @@ def replay(events_path: Path, truth: dict[str, Any],
                                   "used": window.used_pct, "text": found.text})
             doc = event.get("payload")
             if isinstance(doc, dict):
-                hotpath.advance(state, payload.from_mapping(doc), t, offset)
+                call.advance(state, payload.from_mapping(doc), t, offset)
     return given
 
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from statusline import forecast, history, hotpath, payload  # noqa: E402
+from statusline import call, forecast, history, payload  # noqa: E402
 from statusline.forecast import limit_odds  # noqa: E402
 
 MODULE = ROOT / "statusline" / "forecast" / "limit_odds.py"
@@ -118,7 +118,7 @@ def samples(events: list[dict], truth: dict) -> list[Sample]:
     for event, raw_row in zip(events, truth["rows"], strict=True):
         row = dict(zip(columns, raw_row, strict=True))
         now = float(event["t"])
-        hotpath.advance(state, payload.from_mapping(event["payload"]), now, offset)
+        call.advance(state, payload.from_mapping(event["payload"]), now, offset)
         window = state.current_window("five_hour", now)
         if (window is None or window.used_pct >= 100 or row["mask_5h"]
                 or row["resets_5h"] is None or abs(row["resets_5h"] - window.resets_at) > 5):

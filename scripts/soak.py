@@ -43,7 +43,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from statusline import history, hotpath  # noqa: E402
+from statusline import call, history  # noqa: E402
 from statusline.store import local as store  # noqa: E402
 from tests.helpers_reliability import (  # noqa: E402
     FORBIDDEN,
@@ -177,7 +177,7 @@ def writers(count: int, calls: int, base: Path) -> dict[str, object]:
 
 _KILL_WRITER = r"""
 import json, os, random, sys, time
-from statusline import hotpath
+from statusline import call
 session, first = sys.argv[1], int(sys.argv[2])
 real_fsync = os.fsync
 def slow_fsync(fd):
@@ -187,12 +187,12 @@ os.fsync = slow_fsync
 env = {"STATUSLINE_STATE_DIR": sys.argv[3], "STATUSLINE_NOW": sys.argv[4]}
 template = json.loads(sys.argv[5])
 import statusline.store.lock  # imported before "ready", so the kill window is all saving
-hotpath.render_call(json.dumps(template).encode(), env, save=False)
+call.render_call(json.dumps(template).encode(), env, save=False)
 print("ready", flush=True)
 seq = first
 while True:
     template["cost"]["total_cost_usd"] = float(seq)
-    outcome = hotpath.render_call(json.dumps(template).encode(), env, save=True)
+    outcome = call.render_call(json.dumps(template).encode(), env, save=True)
     if outcome.wrote:
         print("ack", seq, flush=True)
     seq += 1
@@ -270,7 +270,7 @@ def kills(rounds: int, base: Path, seed: int = 4) -> dict[str, object]:
     past = time.time() - store.ORPHAN_TEMP_AGE_S - 5
     for temp in leftover:
         os.utime(temp, (past, past))
-    final = hotpath.render_call(json.dumps(reading_payload("sweeper", cost=1.0)).encode(),
+    final = call.render_call(json.dumps(reading_payload("sweeper", cost=1.0)).encode(),
                                 {"STATUSLINE_STATE_DIR": str(state_dir),
                                  "STATUSLINE_NOW": repr(NOW)}, save=True)
     after_sweep = [n for n in os.listdir(state_dir) if n.endswith(".tmp")]
@@ -353,7 +353,7 @@ def hung(calls: int, base: Path) -> dict[str, object]:
         "calls": calls,
         "worst_wall_s": round(max(times, default=0.0), 3),
         "median_wall_s": round(_percentile(times, 0.5), 3),
-        "budget_s": hotpath.BUDGET_S,
+        "budget_s": call.BUDGET_S,
         "fallback_lines": fallback,
         "bad_exits_or_output": bad,
         "store_unchanged": unchanged,
@@ -427,7 +427,7 @@ def hostile(count: int, base: Path, seed: int = 7) -> dict[str, object]:
             env["COLUMNS"] = str(rng.choice([10, 40, 80, 120, 200]))
             data = _hostile_payload(rng)
             try:
-                line = hotpath.render_call(data, env, save=True).line
+                line = call.render_call(data, env, save=True).line
             except Exception as error:  # noqa: BLE001 - counted, that is the point
                 raised += 1
                 examples.append(f"{type(error).__name__}: {error}"[:200])

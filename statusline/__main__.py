@@ -1,8 +1,8 @@
 """Console-script entry: ``statusline`` with no arguments is the status-line call.
 
 Claude Code runs the command with no arguments and the payload on stdin, so that path goes
-straight to ``hotpath`` and never imports click; ``statusline hook`` (Claude Code's hook
-call) likewise goes straight to ``hookpath``; anything else is a person at a terminal and
+straight to ``call`` and never imports click; ``statusline hook`` (Claude Code's hook
+call) likewise goes straight to ``hook``; anything else is a person at a terminal and
 goes to the click CLI.
 """
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
         try:
-            from statusline.hotpath import run
+            from statusline.call import run
         except BaseException:  # noqa: BLE001 - a broken install must not blank every session
             os.write(1, b"statusline: broken install, see 'statusline doctor'\n")
             return 0
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["hook"]:
         # Claude Code's hook call: as fast and as quiet as the status-line call.
         try:
-            from statusline.hookpath import run as run_hook
+            from statusline.hook import run as run_hook
         except BaseException:  # noqa: BLE001 - a broken install must never block a turn
             return 0
         status = run_hook()

@@ -66,7 +66,8 @@ class Config:
         self.notify = NotifyConfig()
 
 
-def parse(document: dict[str, object], known_segments: tuple[str, ...]) -> tuple[Config, list[str]]:
+def parse(document: dict[str, object],
+          known_segments: tuple[str, ...] | None) -> tuple[Config, list[str]]:
     """Build a ``Config`` from a parsed TOML document.
 
     Unknown keys and bad values each give one warning and keep the default, so a typo can
@@ -77,10 +78,12 @@ def parse(document: dict[str, object], known_segments: tuple[str, ...]) -> tuple
     for key, value in document.items():
         if key == "segments":
             names = value if isinstance(value, list) else None
-            unknown = [n for n in names or [] if n not in known_segments]
+            unknown = ([] if known_segments is None
+                       else [n for n in names or [] if n not in known_segments])
             if names is None or not all(isinstance(n, str) for n in names) or unknown:
                 warnings.append(
-                    f"segments: expected a list of {', '.join(known_segments)}; got {value!r}"
+                    f"segments: expected a list of {', '.join(known_segments or ('names',))}; "
+                    f"got {value!r}"
                 )
             else:
                 config.segments = tuple(dict.fromkeys(names))
@@ -165,7 +168,8 @@ def _parse_notify(table: dict[str, object], notify: NotifyConfig) -> list[str]:
     return warnings
 
 
-def load(path: str | None, known_segments: tuple[str, ...]) -> tuple[Config, list[str]]:
+def load(path: str | None,
+         known_segments: tuple[str, ...] | None) -> tuple[Config, list[str]]:
     """Read the config file at ``path``; a missing file is the defaults, never an error.
 
     A file that cannot be read or parsed gives the defaults and a warning.

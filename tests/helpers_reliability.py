@@ -2,7 +2,7 @@
 
 The contract under test is per process: one line on stdout, exit 0, nothing on stderr, no
 file outside the state directory. ``run_call`` runs the real entry point the way Claude Code
-does; ``call_in_process`` runs the same ``hotpath.render_call`` in this process where the
+does; ``call_in_process`` runs the same ``call.render_call`` in this process where the
 contract allows it (it is much faster, and it says whether the call saved).
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from statusline import hotpath
+from statusline import call
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "payloads" / "oauth-003.json"
@@ -142,8 +142,8 @@ def run_call(
 
 def call_in_process(
     doc: object, state_dir: Path, now: float = NOW, save: bool = True, **extra: str
-) -> hotpath.Outcome:
-    """``hotpath.render_call`` in this process (no watchdog); returns its ``Outcome``."""
+) -> call.Outcome:
+    """``call.render_call`` in this process (no watchdog); returns its ``Outcome``."""
     data = doc if isinstance(doc, bytes) else encode(doc)
     env = {
         "STATUSLINE_STATE_DIR": str(state_dir),
@@ -151,7 +151,7 @@ def call_in_process(
         "HOME": os.environ.get("HOME", "/nonexistent"),
         **extra,
     }
-    return hotpath.render_call(data, env, save=save)
+    return call.render_call(data, env, save=save)
 
 
 def assert_terminal_safe(line: str) -> None:
@@ -215,7 +215,7 @@ def nobody_can_run_python() -> bool:
     if not can_drop_privileges():
         return False
     completed = subprocess.run(
-        [*as_nobody(), sys.executable, "-c", "import statusline.hotpath"],
+        [*as_nobody(), sys.executable, "-c", "import statusline.call"],
         capture_output=True,
         cwd="/",
         timeout=30,

@@ -216,7 +216,7 @@ def test_hot_path_without_config_never_imports_tomllib(tmp_path: Path) -> None:
                           input=(EXAMPLES / "oauth-003.json").read_bytes(),
                           capture_output=True, env=env, check=False)
     modules = [row.rsplit("|", 1)[-1].strip() for row in done.stderr.decode().splitlines()]
-    assert "statusline.hotpath" in modules
+    assert "statusline.call" in modules
     assert "tomllib" not in modules
 
 

@@ -1,4 +1,4 @@
-"""The budget (reliability.md R1, T6, T9): a call never waits past ``hotpath.BUDGET_S``.
+"""The budget (reliability.md R1, T6, T9): a call never waits past ``call.BUDGET_S``.
 
 Each fault here would hang a naive status line: a writer that never closes stdin, a lock
 holder that is stopped while holding the store's lock, a FIFO at the store or config path.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from statusline import hotpath
+from statusline import call
 
 from .helpers_reliability import (
     call_env,
@@ -77,11 +77,11 @@ def test_hung_lock_holder_costs_a_save_not_the_line(stopped_lock_holder: Path) -
         # A new session each time, so every call wants to write and must meet the lock.
         result = run_call(encode(reading_payload(f"blocked-{i}", cost=i)), call_env(state_dir))
         line = result.assert_contract()
-        assert line != hotpath.FALLBACK and "Sonnet" in line
+        assert line != call.FALLBACK and "Sonnet" in line
         worst = max(worst, result.elapsed)
     assert digest(store_path) == before
     assert temp_files(state_dir) == []
-    assert worst < hotpath.BUDGET_S + STARTUP_ALLOWANCE_S, worst
+    assert worst < call.BUDGET_S + STARTUP_ALLOWANCE_S, worst
 
 
 def test_writer_that_never_closes_stdin(tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_writer_that_never_closes_stdin(tmp_path: Path) -> None:
     assert (child.returncode, err, out.count(b"\n")) == (0, b"", 1)
     # The whole payload arrived before the stdin budget ran out, so the line is the real one.
     assert b"Sonnet" in out
-    assert elapsed < hotpath.BUDGET_S + STARTUP_ALLOWANCE_S, elapsed
+    assert elapsed < call.BUDGET_S + STARTUP_ALLOWANCE_S, elapsed
 
 
 def test_writer_that_sends_nothing_and_never_closes(tmp_path: Path) -> None:
@@ -128,7 +128,7 @@ def test_fifo_at_store_path_is_moved_aside(tmp_path: Path) -> None:
     for i in range(2):
         result = run_call(encode(reading_payload(f"fifo-{i}")), call_env(state_dir))
         assert "Sonnet" in result.assert_contract()
-        assert result.elapsed < hotpath.BUDGET_S + STARTUP_ALLOWANCE_S
+        assert result.elapsed < call.BUDGET_S + STARTUP_ALLOWANCE_S
     assert (state_dir / "store.json").is_file()
     moved = [n for n in os.listdir(state_dir) if n.startswith("store.json.corrupt-")]
     assert len(moved) == 1
@@ -148,7 +148,7 @@ def test_fifo_elsewhere_never_stalls(tmp_path: Path, where: str) -> None:
     env = call_env(state_dir, STATUSLINE_CONFIG=str(tmp_path / "config.toml"))
     result = run_call(encode(reading_payload("fifo-x")), env)
     assert "Sonnet" in result.assert_contract()
-    assert result.elapsed < hotpath.BUDGET_S + STARTUP_ALLOWANCE_S
+    assert result.elapsed < call.BUDGET_S + STARTUP_ALLOWANCE_S
 
 
 def test_watchdog_prints_the_fallback_and_exits_zero(tmp_path: Path) -> None:
@@ -156,10 +156,10 @@ def test_watchdog_prints_the_fallback_and_exits_zero(tmp_path: Path) -> None:
     # so only the watchdog can end it.
     script = (
         "import sys, time\n"
-        "from statusline import hotpath\n"
+        "from statusline import call\n"
         "from statusline.store import local as store\n"
         "store.read = lambda path: time.sleep(30)\n"
-        "sys.exit(hotpath.run())\n"
+        "sys.exit(call.run())\n"
     )
     (tmp_path / "state").mkdir(mode=0o700)  # so the lock-free read, before rendering, runs
     env = call_env(tmp_path / "state")
@@ -172,7 +172,7 @@ def test_watchdog_prints_the_fallback_and_exits_zero(tmp_path: Path) -> None:
     assert (completed.returncode, completed.stderr) == (0, b"")
     # The fallback carries the model name the payload gave, so the row is not blank.
     assert completed.stdout == b"Sonnet 5.5\n"
-    assert elapsed < hotpath.BUDGET_S + STARTUP_ALLOWANCE_S
+    assert elapsed < call.BUDGET_S + STARTUP_ALLOWANCE_S
 
 
 def test_watchdog_during_a_stuck_save_prints_the_full_line(tmp_path: Path) -> None:
@@ -180,10 +180,10 @@ def test_watchdog_during_a_stuck_save_prints_the_full_line(tmp_path: Path) -> No
     # it, so a watchdog ending the call there still prints the real line.
     script = (
         "import sys, time\n"
-        "from statusline import hotpath\n"
+        "from statusline import call\n"
         "from statusline.store import local as store\n"
         "store.update = lambda path, change: time.sleep(30)\n"
-        "sys.exit(hotpath.run())\n"
+        "sys.exit(call.run())\n"
     )
     env = call_env(tmp_path / "state", NO_COLOR="1")
     completed = subprocess.run(

@@ -204,7 +204,7 @@ def test_unprivileged_user_creates_its_own_private_dir(nobody_dir: Path) -> None
     env = call_env(home / "state", HOME=str(home))
     completed = subprocess.run(
         [*as_nobody(), sys.executable, "-c",
-         "import os, sys; os.umask(0); from statusline.hotpath import run; sys.exit(run())"],
+         "import os, sys; os.umask(0); from statusline.call import run; sys.exit(run())"],
         input=encode(reading_payload("nobody-2")), capture_output=True, env=env, cwd=home,
         timeout=20, check=False,
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from statusline import hotpath
+from statusline import call
 from statusline.store import local as store
 
 from .helpers_reliability import (
@@ -72,7 +72,7 @@ def _hostile_inputs() -> dict[str, bytes]:
         "deep-sibling": EXAMPLE_BYTES.replace(b'"model"', b'"x": ' + _nested(500) + b', "model"'),
         "deep-objects": b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
         "one-mb-string": encode({**doc, "model": {"display_name": "M" * 1_000_000}}),
-        "over-cap": encode({**doc, "padding": "x" * (hotpath.MAX_STDIN + 10)}),
+        "over-cap": encode({**doc, "padding": "x" * (call.MAX_STDIN + 10)}),
         "nul-bytes": b"\x00" * 4096,
     }
     for name, session_id in {
@@ -272,7 +272,7 @@ def test_wrong_type_at_every_field_in_process(tmp_path: Path) -> None:
 
 def test_hostile_inputs_in_process_never_raise(tmp_path: Path) -> None:
     for name, data in HOSTILE.items():
-        if len(data) > hotpath.MAX_STDIN:
+        if len(data) > call.MAX_STDIN:
             continue  # read_stdin drops these before parsing
         outcome = call_in_process(data, tmp_path / "state", now=NOW)
         assert_terminal_safe(outcome.line)

@@ -137,7 +137,7 @@ def test_a_call_with_a_current_snapshot_never_imports_the_lock(tmp_path: Path) -
     after = store.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "wrote"
     assert "Sonnet" in line and "5h" in line
-    assert "statusline.hotpath" in imported
+    assert "statusline.call" in imported
     assert top_level(imported) & (NEVER | ONLY_WHEN_WRITING) == set()
     assert "statusline.claude.chain" not in imported, "only a chained call loads the chain"
     # An ASCII payload's line holds only the line's own symbols: if a segment starts using

@@ -171,11 +171,11 @@ def test_a_broken_install_still_prints_a_line(tmp_path: os.PathLike[str]) -> Non
     os.makedirs(shadow)
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for name in os.listdir(os.path.join(here, "statusline")):
-        if name.endswith(".py") and name != "hotpath.py":
+        if name.endswith(".py") and name != "call.py":
             with open(os.path.join(here, "statusline", name)) as src, \
                     open(os.path.join(shadow, name), "w") as dst:
                 dst.write(src.read())
-    with open(os.path.join(shadow, "hotpath.py"), "w") as broken:
+    with open(os.path.join(shadow, "call.py"), "w") as broken:
         broken.write("this is not python\n")
     env = dict(os.environ, PYTHONPATH=os.path.dirname(shadow))
     done = subprocess.run([sys.executable, "-m", "statusline"], input=b"{}", capture_output=True,

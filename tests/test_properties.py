@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from statusline import history, hotpath
+from statusline import call, history
 from statusline.line import render
 from statusline.store import local as store
 
@@ -133,8 +133,8 @@ def _allowed_width(env: dict[str, str]) -> int:
     try:
         columns = int(env["COLUMNS"])
     except ValueError:
-        return hotpath.width(env)
-    return min(columns, hotpath.width(env)) if columns > 0 else hotpath.width(env)
+        return call.width(env)
+    return min(columns, call.width(env)) if columns > 0 else call.width(env)
 
 
 def _check_line(line: str, env: dict[str, str]) -> None:
@@ -152,7 +152,7 @@ def test_any_schema_shaped_payload(state_dir: Path, doc: dict[str, object],
                                    env: dict[str, str], skew: float) -> None:
     data = json.dumps(_drop_absent(doc)).encode("utf-8", "surrogatepass")
     call_env = {**env, "STATUSLINE_STATE_DIR": str(state_dir), "STATUSLINE_NOW": repr(NOW + skew)}
-    outcome = hotpath.render_call(data, call_env, save=True)
+    outcome = call.render_call(data, call_env, save=True)
     event(f"saved: {outcome.wrote}")
     event(f"windows shown: {len(outcome.projection.windows)}")
     event(f"store sessions: {min(len(outcome.state.sessions), 3)}")
@@ -201,7 +201,7 @@ def test_any_store_document(state_dir: Path, document: dict[str, object],
     before = store.read(str(path)).status
     call_env = {**env, "STATUSLINE_STATE_DIR": str(state_dir), "STATUSLINE_NOW": repr(NOW)}
     data = json.dumps(_drop_absent(doc)).encode("utf-8", "surrogatepass")
-    outcome = hotpath.render_call(data, call_env, save=True)
+    outcome = call.render_call(data, call_env, save=True)
     _check_line(outcome.line, call_env)
     after = store.read(str(path)).status
     event(f"store before: {before}, saved: {outcome.wrote}")

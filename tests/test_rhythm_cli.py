@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from statusline import hotpath
+from statusline import call
 from statusline.history import State
 from statusline.payload import from_mapping
 from tests.conftest import run_cli
@@ -44,7 +44,7 @@ def night(state: State, day: int, start_h: float, end_h: float, pace: float,
     t, pct, cost = start, first_pct, 0.0
     while t <= MONDAY_LOCAL + day * 86400 + end_h * HOUR:
         cost += 0.2
-        hotpath.advance(state, from_mapping(reading(sid, t, min(pct, 100.0), resets_at, cost)),
+        call.advance(state, from_mapping(reading(sid, t, min(pct, 100.0), resets_at, cost)),
                         t, OFFSET)
         t += 300.0
         pct += pace * 300.0 / HOUR

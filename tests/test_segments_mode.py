@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from statusline import hotpath
+from statusline import call
 from tests.conftest import OAUTH_NOW, example, run_cli
 
 CLOCK = {"STATUSLINE_NOW": str(OAUTH_NOW), "COLUMNS": "200", "NO_COLOR": "1"}
@@ -42,7 +42,7 @@ def test_terminal_width_from_the_host_bounds_the_line() -> None:
     done = run_cli(json.dumps(payload), "--segments", "five_hour,seven_day", env=CLOCK)
     line = done.stdout.rstrip("\n")
     assert line.startswith("5h 24%")
-    assert len(line) <= 30 - hotpath.ROW_MARGIN < len(wide.stdout.rstrip("\n"))
+    assert len(line) <= 30 - call.ROW_MARGIN < len(wide.stdout.rstrip("\n"))
 
 
 def test_segments_flag_needs_a_value_and_goes_to_the_commands() -> None:
@@ -56,4 +56,4 @@ def test_a_nonsense_terminal_width_is_ignored(width: object) -> None:
     from statusline.payload import from_mapping
 
     assert from_mapping({"terminal_width": width}).terminal_width is None
-    assert hotpath.width({"COLUMNS": "80"}) == 76
+    assert call.width({"COLUMNS": "80"}) == 76

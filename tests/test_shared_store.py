@@ -206,7 +206,7 @@ def test_each_account_has_its_own_key_on_every_machine(tmp_path: Path,
 def test_the_hook_claims_its_notice_in_the_store_the_config_names(
         tmp_path: Path, redis_server: RedisServer) -> None:
     """store_url only in the config file: two machines past 80 % give one notice, not two."""
-    from tests.test_hookpath import hook
+    from tests.test_hook import hook
 
     config = tmp_path / "config.toml"
     config.write_text(f'store_url = "{redis_server.url}"\n')

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from statusline import history, hotpath
+from statusline import call, history
 from statusline.store import local as store
 
 from .helpers_reliability import NOW, assert_terminal_safe, fast_tmp_base, reading_payload
@@ -44,7 +44,7 @@ JUMPS = {
 
 
 class StoreMachine(RuleBasedStateMachine):
-    """Drives in-process calls (``hotpath.render_call``) and outside damage on one store."""
+    """Drives in-process calls (``call.render_call``) and outside damage on one store."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -110,7 +110,7 @@ class StoreMachine(RuleBasedStateMachine):
         if not with_limits:
             doc.pop("rate_limits")
         env = {"STATUSLINE_STATE_DIR": str(self.state_dir), "STATUSLINE_NOW": repr(self.clock)}
-        outcome = hotpath.render_call(json.dumps(doc).encode(), env, save=True)
+        outcome = call.render_call(json.dumps(doc).encode(), env, save=True)
         assert_terminal_safe(outcome.line)
         # Nothing stands in the way of this save, so the call must have made it.
         assert outcome.wrote, "a writable store was not saved"

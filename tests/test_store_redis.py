@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from statusline import history, hotpath
+from statusline import account, call, history
 from statusline.payload import from_mapping
 from statusline.store import backend as store_backend
 from statusline.store import local, outbox, redis_store
@@ -44,11 +44,11 @@ def _save(backend: store_backend.Backend, doc: dict[str, object], now: float = N
     """What the hot path does for one call that writes."""
     payload = from_mapping(doc)
     kept = {"now": now, "offset": 0.0, "host": host, "payload": json.dumps(doc)}
-    return backend.update(lambda s: hotpath.advance(s, payload, now, 0.0, host), kept)
+    return backend.update(lambda s: call.advance(s, payload, now, 0.0, host), kept)
 
 
 def _open(path: Path, url: str) -> store_backend.Backend:
-    backend = store_backend.open_backend(str(path), url, hotpath.replay)
+    backend = store_backend.open_backend(str(path), url, call.replay)
     assert backend.kind == "redis"
     return backend
 
@@ -106,7 +106,7 @@ def test_a_write_in_between_is_merged_not_overwritten(tmp_path: Path,
 
     def change(state: history.State) -> bool:
         calls.append(set(state.sessions))
-        return hotpath.advance(state, payload, NOW + 1, 0.0, "ours")
+        return call.advance(state, payload, NOW + 1, 0.0, "ours")
 
     assert ours.update(change) is not None
     assert calls == [set(), {"sess-other"}], "the merge ran again on the fresh document"
@@ -148,11 +148,11 @@ def test_a_kept_call_sent_twice_is_merged_once(tmp_path: Path,
                                                redis_server: RedisServer) -> None:
     state = history.State()
     kept = {"now": NOW, "offset": 0.0, "host": "h", "payload": json.dumps(_payload("s", 10.0))}
-    assert hotpath.replay(state, kept) is True
+    assert call.replay(state, kept) is True
     costs = list(state.sessions["s"].costs)
-    assert hotpath.replay(state, kept) is False
+    assert call.replay(state, kept) is False
     assert state.sessions["s"].costs == costs
-    assert hotpath.replay(state, {"now": "soon", "payload": 3}) is False
+    assert call.replay(state, {"now": "soon", "payload": 3}) is False
 
 
 def test_a_wrong_password_falls_back_and_never_shows_it(tmp_path: Path, redis_binary: str) -> None:
@@ -203,7 +203,7 @@ def test_a_newer_schema_in_redis_is_read_never_overwritten(tmp_path: Path,
 
 def test_a_bad_url_keeps_the_file_store_and_never_repeats_it(tmp_path: Path) -> None:
     backend = store_backend.open_backend(str(tmp_path / "store.json"),
-                                         "redis://:pw-123@host:notaport", hotpath.replay)
+                                         "redis://:pw-123@host:notaport", call.replay)
     assert backend.kind == "file"
     assert backend.problem is not None and "pw-123" not in backend.problem
 
@@ -213,10 +213,10 @@ def test_the_url_comes_from_the_environment_first() -> None:
 
     config = Config()
     config.store_url = "redis://from-config"
-    assert store_backend.store_url({}, config) == "redis://from-config"
-    assert store_backend.store_url({"STATUSLINE_STORE_URL": "redis://env"}, config) == (
+    assert account.store_url({}, config) == "redis://from-config"
+    assert account.store_url({"STATUSLINE_STORE_URL": "redis://env"}, config) == (
         "redis://env")
-    assert store_backend.store_url({}, Config()) is None
+    assert account.store_url({}, Config()) is None
     assert os.environ.get("STATUSLINE_STORE_URL") is None
 
 
@@ -224,11 +224,11 @@ def test_a_kept_reading_older_than_the_pool_keeps_the_series_in_time_order() -> 
     """Another machine saved later readings while ours waited: the series stays sorted."""
     state = history.State()
     for at, pct in ((NOW, 40.0), (NOW + 100, 50.0)):
-        hotpath.advance(state, from_mapping(_payload("other", pct)), at, 0.0, "desktop")
+        call.advance(state, from_mapping(_payload("other", pct)), at, 0.0, "desktop")
     kept = {"now": NOW + 50, "offset": 0.0, "host": "laptop",
             "payload": json.dumps(_payload("mine", 55.0))}
 
-    assert hotpath.replay(state, kept) is True
+    assert call.replay(state, kept) is True
 
     window = state.windows["five_hour"]
     assert window is not None and window.used_pct == 55.0

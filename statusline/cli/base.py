@@ -13,8 +13,8 @@ import click
 
 from statusline import config as config_module
 from statusline import paths
+from statusline.account import Account, open_account
 from statusline.errors import StatuslineError
-from statusline.store import backend as store_backend
 from statusline.store import local as store
 
 # os.path, not pathlib: pathlib (with urllib.parse) is ~5 ms of every command's start-up.
@@ -25,17 +25,17 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 def current_time() -> float:
-    from statusline.hotpath import clock
+    from statusline.process import clock
 
     return clock(os.environ)
 
 
-def open_account_store() -> tuple[str, str, store.ReadResult, store_backend.StoreChoice,
+def open_account_store() -> tuple[str, str, store.ReadResult, Account,
                                    dict[str, object] | None]:
     """The store of the account in use: the profile, the local store path, what the store
     holds, the store choice, and the shared backend (kind, location, problem) if any."""
     cfg, _ = load_user_config()
-    choice = store_backend.choose(os.environ, cfg)
+    choice = open_account(os.environ, config=cfg, logging=False)
     if choice.path is None or choice.backend is None:
         raise StatuslineError(
             "cannot find a state directory (HOME is not set)",

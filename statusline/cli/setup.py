@@ -193,7 +193,7 @@ def hook() -> None:
     (a message under the reply and a desktop notification). `statusline install` adds
     it; the [notify] table of the config tunes it. Always exits 0.
     """
-    from statusline.hookpath import run
+    from statusline.hook import run
 
     run()
 

@@ -44,7 +44,7 @@ def inspect(as_json: bool, ascii_only: bool) -> None:
     profile, path, result, choice, shared = open_account_store()
     now = current_time()
     from statusline.history.usage import fold_usage
-    from statusline.hotpath import utc_offset
+    from statusline.process import utc_offset
 
     facts = choice.facts
     if facts.account is not None:
@@ -185,7 +185,7 @@ def render(payload_file: str | None, example: str | None, save: bool, no_color: 
         statusline render --example oauth-003
         statusline render payload.json --no-color
     """
-    from statusline.hotpath import render_call
+    from statusline.call import render_call
 
     data = _payload(payload_file, example, save)
     click.echo(render_call(data, _call_env(no_color, data if example else None), save=save).line)
@@ -200,7 +200,8 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
     Example:
         statusline explain --example oauth-003
     """
-    from statusline.hotpath import load_config, render_call
+    from statusline.account import load_config
+    from statusline.call import render_call
     from statusline.line import render as render_module
     from statusline.line.segments import SEGMENTS, SYMBOLS
     from statusline.log import Log

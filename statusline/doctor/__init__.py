@@ -52,13 +52,13 @@ def run_checks(env: Mapping[str, str], cwd: str, command: str | None = None,
 
     ``verbose`` adds figures for the curious (lock wait, module counts, schema)."""
     from statusline import paths
-    from statusline.store import backend as store_backend
+    from statusline.account import open_account
 
     command = command or claude_settings.installed_command()
     # The checks that run the command run the one Claude Code runs, when it is ours.
     runs = configured_command(env, cwd) or command
     state_dir = paths.state_dir(env)
-    choice = store_backend.choose(env)
+    choice = open_account(env, logging=False)
     store_path = choice.path
     return [
         check_settings(env, cwd, command),

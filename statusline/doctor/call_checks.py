@@ -48,7 +48,7 @@ def check_render(command: str, env: Mapping[str, str], runs: int = RENDER_RUNS) 
     """A bundled example payload renders one line, exit 0, within the call's budget."""
     import subprocess
 
-    from statusline.hotpath import BUDGET_S
+    from statusline.call import BUDGET_S
 
     name = "render"
     payload = EXAMPLE.read_bytes()

@@ -206,8 +206,8 @@ def check_chain(env: Mapping[str, str], cwd: str, payload: bytes) -> Check:
     """The status line ours keeps (``STATUSLINE_CHAIN``), if any, prints within our budget."""
     import time
 
+    from statusline.call import CHAIN_BUDGET_S
     from statusline.claude import chain
-    from statusline.hotpath import CHAIN_BUDGET_S
 
     name = "kept status line"
     entries = claude_settings.effective_entries(env, cwd)

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 from statusline import config as config_module
 from statusline import paths
+from statusline.account import store_url
 from statusline.doctor.base import FAIL, OK, WARN, Check
-from statusline.store import backend as store_backend
 from statusline.store import outbox
 
 PROBE_BUDGET_S = 2.0
@@ -40,7 +40,7 @@ def checks(env: Mapping[str, str], store_path: str | None,
     from statusline.line.segments import SEGMENTS
 
     cfg, _ = config_module.load(paths.config_file(env), tuple(SEGMENTS))
-    url = store_backend.store_url(env, cfg)
+    url = store_url(env, cfg)
     found = []
     if url and store_path:
         found += check_shared_store(url, store_path, name)

@@ -24,7 +24,7 @@ from statusline.jsonread import loads
 # A save holds the lock for a millisecond or two, but with a dozen sessions starting at once
 # on two cores the holder can sit descheduled for tens of milliseconds: 0.1 s skipped a
 # quarter of the saves in the 16-session storm. 0.2 s keeps a call under a hung lock well
-# inside the watchdog budget (hotpath.BUDGET_S) and Claude Code's 300 ms debounce.
+# inside the watchdog budget (call.BUDGET_S) and Claude Code's 300 ms debounce.
 LOCK_TIMEOUT_S = 0.2
 LOCK_POLL_S = 0.005
 MAX_STORE_BYTES = 4 << 20

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from statusline import history, hookpath
+from statusline import history
+from statusline import hook as hook_module
 from statusline.history import State
 from tests.helpers_cli import NOW, write_store
 from tests.test_notice import client_allows, climbing
@@ -224,7 +225,7 @@ def test_a_stopped_lock_holder_costs_the_notice_not_the_turn(stopped_lock_holder
         assert answer is None  # never announced without the claim
         worst = max(worst, elapsed)
     assert (state_dir / "store.json").read_bytes() == before
-    assert worst < hookpath.BUDGET_S + STARTUP_ALLOWANCE_S, worst
+    assert worst < hook_module.BUDGET_S + STARTUP_ALLOWANCE_S, worst
 
 
 def test_the_notice_comes_once_the_lock_is_free_again(tmp_path: Path) -> None:
@@ -260,7 +261,7 @@ def test_a_writer_that_never_closes_stdin_costs_only_the_budget(tmp_path: Path) 
         stream.close()
     assert child.returncode == 0
     assert json.loads(out)["systemMessage"].startswith("Claude 5h usage at 91%")
-    assert elapsed < hookpath.BUDGET_S + STARTUP_ALLOWANCE_S, elapsed
+    assert elapsed < hook_module.BUDGET_S + STARTUP_ALLOWANCE_S, elapsed
 
 
 def test_the_hook_call_never_imports_click(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """One status-line call: payload on stdin in, exactly one line out, exit status 0.
 
-This is the I/O shell around the pure core (``payload`` -> ``history`` -> ``forecast`` ->
+This is the thin shell around the pure core (``payload`` -> ``history`` -> ``forecast`` ->
 ``segments`` -> ``render``). It never raises, never waits past its budget and never writes
 to stderr: a broken store, a busy lock or a hostile payload each cost a feature, not the
 line. Only what the call needs is imported: no click, no logging, no tomllib unless a config
@@ -9,19 +9,18 @@ file exists, and ``json`` (to write) only when the call writes; the lock is ``fc
 
 from __future__ import annotations
 
-import math
 import os
-import select
 import time
 
 from statusline import config as config_module
 from statusline import forecast, history, paths
+from statusline.account import open_account
 from statusline.claude import padding as claude_padding
 from statusline.line import render, segments
 from statusline.log import Log
 from statusline.payload import Payload, parse
+from statusline.process import arm_watchdog, clock, disarm_watchdog, emit, read_stdin, utc_offset
 from statusline.sanitize import clean
-from statusline.store import backend as store_backend
 
 # Claude Code re-runs the command ~300 ms after each update and kills a run still going,
 # so a call that takes longer than this has already lost; it prints what it has and exits.
@@ -39,22 +38,14 @@ ROW_MARGIN = 4
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import signal
     from collections.abc import Callable, Mapping
     from types import FrameType
 
     from statusline.claude.chain import Call
-else:
-    try:
-        # The C module behind ``signal``: the same functions, without building the enums
-        # of ``signal.py`` at import (~0.4 ms of every call).
-        import _signal as signal
-    except ImportError:  # an interpreter without it
-        import signal
 
 
 class Outcome:
-    """What a call produced, for the hot path and for ``statusline render``/``explain``."""
+    """What a call produced, for the status-line call and for ``render``/``explain``."""
 
     __slots__ = ("line", "projection", "results", "state", "store_path", "store_status", "width",
                  "wrote")
@@ -70,8 +61,27 @@ class Outcome:
         self.width = DEFAULT_COLUMNS - ROW_MARGIN  # the cells the line was fitted to
 
 
-_fallback_line = FALLBACK
-_chain: Call | None = None
+class LastWord:
+    """The line a watchdog prints when the call runs out of time: the best one so far.
+
+    ``render_call`` hands each better line back through it (the model's name as soon as the
+    payload is read, the whole line before a save that may wait on a lock).
+    """
+
+    __slots__ = ("chain", "line")
+
+    def __init__(self) -> None:
+        self.line = FALLBACK
+        self.chain: Call | None = None
+
+    def __call__(self, line: str) -> None:
+        self.line = line
+
+    def on_timeout(self, signum: int, frame: FrameType | None) -> None:
+        """Out of budget: print what we have and leave at once. The store is safe (writes
+        are atomic replaces; the kernel drops our lock on exit; a stray temp file is swept)."""
+        emit(self.line if self.chain is None else self.chain.on_timeout(self.line))
+        os._exit(0)
 
 
 def run() -> int:
@@ -80,59 +90,54 @@ def run() -> int:
     With ``STATUSLINE_CHAIN`` set (install kept the user's own status line), their command
     runs on the same stdin while ours works, and their rows are printed above our line.
     """
-    global _chain
     started = time.monotonic()
-    previous = arm_watchdog(BUDGET_S, _on_timeout)
+    last_word = LastWord()
+    previous = arm_watchdog(BUDGET_S, last_word.on_timeout)
     chained = os.environ.get("STATUSLINE_CHAIN")
     try:
         data = read_stdin(0, MAX_STDIN, STDIN_BUDGET_S)
         if chained:
             from statusline.claude import chain
 
-            _chain = chain.begin(chained, data, os.environ)
-        outcome = render_call(data, os.environ, save=True)
-        text = outcome.line
+            last_word.chain = chain.begin(chained, data, os.environ)
+        text = render_call(data, os.environ, save=True, early=last_word).line
     except BaseException:  # noqa: BLE001 - the contract is one line and exit 0, whatever happened
-        text = _fallback_line
-    if _chain is not None:
-        text = _chain.finish(text, started + CHAIN_BUDGET_S, width(os.environ) + ROW_MARGIN)
+        text = last_word.line
+    if last_word.chain is not None:
+        text = last_word.chain.finish(text, started + CHAIN_BUDGET_S,
+                                      width(os.environ) + ROW_MARGIN)
     disarm_watchdog(previous)
     emit(text)
     return 0
 
 
-def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = False) -> Outcome:
-    """Do one whole call on ``data``: parse, merge into the store (when ``save``), render."""
-    global _fallback_line
+def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = False,
+                early: Callable[[str], None] | None = None) -> Outcome:
+    """Do one whole call on ``data``: parse, merge into the store (when ``save``), render.
+
+    ``early`` receives each line worth printing should the call be cut short (the
+    status-line call's watchdog); ``render`` and ``explain`` need none.
+    """
     outcome = Outcome()
     payload = parse(data)
     payload.pid = claude_pid(env)
     now = clock(env)
     now += clock_behind(payload, now)
-    if payload.model:
+    if payload.model and early is not None:
         # A name that cleans to nothing must not leave the watchdog an empty line.
-        _fallback_line = render.truncate(clean(payload.model, 24), 40) or FALLBACK
+        early(render.truncate(clean(payload.model, 24), 40) or FALLBACK)
 
-    # STATUSLINE_STORE_URL names a shared store without any file; the config (read before
-    # the store, one stat when there is no config file) may name one too.
-    choice = store_backend.choose(env, None, replay)
-    directory, usable_dir, backend = choice.directory, choice.usable_dir, choice.backend
-    log_path = paths.log_file(directory) if usable_dir and directory else None
-    log = Log(log_path, env.get("STATUSLINE_LOG"))
-    cfg = load_config(env, log)
-    if cfg.store_url and choice.path and backend is not None and backend.kind == "file":
-        backend = store_backend.open_backend(choice.path, store_backend.store_url(env, cfg),
-                                             replay, choice.name)
-    outcome.store_path = choice.path
-    facts = choice.facts
-    payload.account, payload.account_label = facts.account, facts.label
-    payload.usage_cache = facts.usage
+    where = open_account(env, known_segments=tuple(segments.SEGMENTS), replay=replay)
+    backend, log, cfg = where.backend, where.log, where.config
+    outcome.store_path = where.path
+    payload.account, payload.account_label = where.facts.account, where.facts.label
+    payload.usage_cache = where.facts.usage
     for reason in payload.rejected:
         log.debug(f"rate limits rejected: {reason}")
     host = paths.host_name(env)
     state = history.State()
     reported = ""
-    if backend is not None and (usable_dir or backend.kind != "file"):
+    if backend is not None and (where.usable_dir or backend.kind != "file"):
         result = backend.read()
         state, outcome.store_status = result.state, result.status
         if result.detail:
@@ -140,7 +145,7 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
             log.warning(f"store {backend.location}: {result.detail}")
         may_write = result.writable
     else:
-        may_write = directory is not None and not os.path.lexists(directory)
+        may_write = where.directory is not None and not os.path.lexists(where.directory)
     offset = utc_offset(now)
     due = advance(state, payload, now, offset, host)
     if payload.terminal_width:  # inside another status line: its width, not Claude Code's row
@@ -152,7 +157,8 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         # The save is the one step that can wait (a busy lock, a slow disk): render first,
         # so that a watchdog ending the call mid-save prints this line, not a bare fallback.
         _render(outcome, payload, state, now, offset, cfg, env, log, timed)
-        _fallback_line = outcome.line
+        if early is not None:
+            early(outcome.line)
         # What a shared store out of reach keeps, to fold in later (see ``replay``).
         kept = {"now": now, "offset": offset, "host": host, "account": payload.account,
                 "account_label": payload.account_label,
@@ -229,15 +235,6 @@ def replay(state: history.State, kept: dict[str, object]) -> bool:
     return due
 
 
-def load_config(env: Mapping[str, str], log: Log) -> config_module.Config:
-    """The user's config, or the defaults; warnings go to the log."""
-    path = paths.config_file(env)
-    if not config_module.exists(path):
-        return config_module.Config()
-    cfg, warnings = config_module.load(path, tuple(segments.SEGMENTS))
-    for warning in warnings:
-        log.warning(f"config: {warning}")
-    return cfg
 
 
 # A local clock this far behind the server's is corrected from the readings' resets_at.
@@ -272,25 +269,8 @@ def claude_pid(env: Mapping[str, str]) -> int | None:
     return int(text) or None
 
 
-def clock(env: Mapping[str, str]) -> float:
-    """Now, in epoch seconds: ``STATUSLINE_NOW`` when set (replays, tests), else the clock."""
-    override = env.get("STATUSLINE_NOW")
-    if override:
-        try:
-            value = float(override)
-            if math.isfinite(value):
-                return value
-        except ValueError:
-            pass
-    return time.time()
 
 
-def utc_offset(now: float) -> float:
-    """Seconds east of UTC at ``now`` in the local zone (``TZ`` honoured)."""
-    try:
-        return float(time.localtime(now).tm_gmtoff)
-    except (OverflowError, OSError, ValueError):
-        return 0.0
 
 
 def chosen_segments(env: Mapping[str, str], configured: tuple[str, ...]) -> tuple[str, ...]:
@@ -317,67 +297,3 @@ def width(env: Mapping[str, str], padding: int = 0, terminal_width: int | None =
     if columns <= 0:
         columns = DEFAULT_COLUMNS
     return max(min(columns, 1000) - ROW_MARGIN - 2 * max(padding, 0), 1)
-
-
-def read_stdin(fd: int, limit: int, budget: float) -> bytes:
-    """Read at most ``limit`` bytes from ``fd`` within ``budget`` seconds.
-
-    Input that is larger than ``limit`` is dropped whole (a cut payload is not a payload);
-    a writer that never closes the pipe only costs the budget.
-    """
-    deadline = time.monotonic() + budget
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        try:
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
-                break
-            chunk = os.read(fd, 1 << 16)
-        except (OSError, ValueError):
-            break
-        if not chunk:
-            break
-        total += len(chunk)
-        if total > limit:
-            return b""
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def emit(text: str) -> None:
-    """Write ``text`` and a newline to stdout in one write; a closed pipe is not an error."""
-    data = (text + "\n").encode("utf-8", "replace")
-    try:
-        while data:
-            data = data[os.write(1, data):]
-    except OSError:
-        pass
-
-
-def _on_timeout(signum: int, frame: FrameType | None) -> None:
-    # Out of budget: print what we have and leave at once. The store is safe (writes are
-    # atomic replaces; the kernel drops our lock on exit; a stray temp file gets swept).
-    emit(_fallback_line if _chain is None else _chain.on_timeout(_fallback_line))
-    os._exit(0)
-
-
-def arm_watchdog(seconds: float, on_timeout: Callable[[int, FrameType | None], None]) -> object:
-    """Call ``on_timeout`` after ``seconds`` of real time; the previous handler, or None."""
-    try:
-        previous = signal.signal(signal.SIGALRM, on_timeout)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        return previous
-    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGALRM
-        return None
-
-
-def disarm_watchdog(previous: object) -> None:
-    """Stop the watchdog ``arm_watchdog`` started."""
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    except (ValueError, OSError, AttributeError):
-        pass

@@ -2,7 +2,7 @@
 
 Claude Code runs the command at the hook events ``statusline install`` adds (a prompt
 submitted, a turn ended). The call reads the store the status-line calls keep (the same
-store: ``store.backend.choose``), asks ``notice`` whether something new is worth saying,
+store: ``account.open_account``), asks ``notice`` whether something new is worth saying,
 and claims it under the store's lock, so only one session of the account says it. Like the
 status-line call it never raises, never writes to stderr, never waits past its budget and
 always exits 0: its stdout is one JSON object or nothing at all. It never blocks a turn
@@ -14,17 +14,8 @@ from __future__ import annotations
 import os
 
 from statusline import forecast, notice
-from statusline.hotpath import (
-    arm_watchdog,
-    clock,
-    disarm_watchdog,
-    emit,
-    load_config,
-    read_stdin,
-    utc_offset,
-)
-from statusline.log import Log
-from statusline.store import backend as store_backend
+from statusline.account import open_account
+from statusline.process import arm_watchdog, clock, disarm_watchdog, emit, read_stdin, utc_offset
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,20 +51,12 @@ def hook_call(data: bytes, env: Mapping[str, str]) -> str | None:
     ``data`` (the hook's own JSON) carries no rate limits; everything comes from the store.
     """
     del data  # read to let the client finish writing; what matters is in the store
-    choice = store_backend.choose(env)
-    if choice.backend is None or not choice.usable_dir or choice.directory is None:
+    # The same store as the status-line call (``account``), shared when the environment or
+    # the config names one: one notice then covers every machine of the account.
+    where = open_account(env)
+    backend, log, settings = where.backend, where.log, where.config.notify
+    if backend is None or not where.usable_dir:
         return None
-    from statusline import paths
-
-    log = Log(paths.log_file(choice.directory), env.get("STATUSLINE_LOG"))
-    cfg = load_config(env, log)
-    settings = cfg.notify
-    backend = choice.backend
-    if cfg.store_url and choice.path and backend.kind == "file":
-        # The config names a shared store: claim there, as the status-line call saves there,
-        # so one notice covers every machine of the account.
-        backend = store_backend.open_backend(choice.path, store_backend.store_url(env, cfg),
-                                             None, choice.name)
     if not settings.levels and settings.lead_minutes <= 0:
         return None
     result = backend.read()

@@ -1,0 +1,104 @@
+"""The process's edges: stdin within a budget, one write out, the watchdog and the clock.
+
+What every command Claude Code runs (the status-line call, the hook call) needs from the
+operating system, and nothing else: ``os``, ``select``, ``time`` and the C half of
+``signal``. The calls themselves (``call``, ``hook``) decide what to read and what to say.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import select
+import time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal
+    from collections.abc import Callable, Mapping
+    from types import FrameType
+else:
+    try:
+        # The C module behind ``signal``: the same functions, without building the enums
+        # of ``signal.py`` at import (~0.4 ms of every call).
+        import _signal as signal
+    except ImportError:  # an interpreter without it
+        import signal
+
+
+def read_stdin(fd: int, limit: int, budget: float) -> bytes:
+    """Read at most ``limit`` bytes from ``fd`` within ``budget`` seconds.
+
+    Input that is larger than ``limit`` is dropped whole (a cut payload is not a payload);
+    a writer that never closes the pipe only costs the budget.
+    """
+    deadline = time.monotonic() + budget
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        try:
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if not ready:
+                break
+            chunk = os.read(fd, 1 << 16)
+        except (OSError, ValueError):
+            break
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > limit:
+            return b""
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def emit(text: str) -> None:
+    """Write ``text`` and a newline to stdout in one write; a closed pipe is not an error."""
+    data = (text + "\n").encode("utf-8", "replace")
+    try:
+        while data:
+            data = data[os.write(1, data):]
+    except OSError:
+        pass
+
+
+def arm_watchdog(seconds: float, on_timeout: Callable[[int, FrameType | None], None]) -> object:
+    """Call ``on_timeout`` after ``seconds`` of real time; the previous handler, or None."""
+    try:
+        previous = signal.signal(signal.SIGALRM, on_timeout)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        return previous
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGALRM
+        return None
+
+
+def disarm_watchdog(previous: object) -> None:
+    """Stop the watchdog ``arm_watchdog`` started."""
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except (ValueError, OSError, AttributeError):
+        pass
+
+
+def clock(env: Mapping[str, str]) -> float:
+    """Now, in epoch seconds: ``STATUSLINE_NOW`` when set (replays, tests), else the clock."""
+    override = env.get("STATUSLINE_NOW")
+    if override:
+        try:
+            value = float(override)
+            if math.isfinite(value):
+                return value
+        except ValueError:
+            pass
+    return time.time()
+
+
+def utc_offset(now: float) -> float:
+    """Seconds east of UTC at ``now`` in the local zone (``TZ`` honoured)."""
+    try:
+        return float(time.localtime(now).tm_gmtoff)
+    except (OverflowError, OSError, ValueError):
+        return 0.0
