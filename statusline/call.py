@@ -17,6 +17,7 @@ from statusline import forecast, history, paths
 from statusline.account import open_account
 from statusline.claude import padding as claude_padding
 from statusline.line import render, segments
+from statusline.line.kit import Context, SegmentResult
 from statusline.log import Log
 from statusline.payload import Payload, parse
 from statusline.process import arm_watchdog, clock, disarm_watchdog, emit, read_stdin, utc_offset
@@ -52,7 +53,7 @@ class Outcome:
 
     def __init__(self) -> None:
         self.line = FALLBACK
-        self.results: list[segments.SegmentResult] = []
+        self.results: list[SegmentResult] = []
         self.state = history.State()
         self.projection = forecast.Projection()
         self.store_path: str | None = None
@@ -181,7 +182,7 @@ def _render(outcome: Outcome, payload: Payload, state: history.State, now: float
     """Project ``state``, run the segments and set ``outcome``'s state, results and line."""
     outcome.state = state
     outcome.projection = forecast.project(state, now, offset)
-    ctx = segments.Context(payload, state, outcome.projection, now, cfg, offset,
+    ctx = Context(payload, state, outcome.projection, now, cfg, offset,
                            session_key=history.session_key(state, payload, now),
                            offset_at=utc_offset)
     outcome.results = segments.run_segments(ctx, chosen_segments(env, cfg.segments),

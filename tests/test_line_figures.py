@@ -16,7 +16,7 @@ import pytest
 
 from statusline import history
 from statusline.history import State
-from statusline.line.segments import round_eta
+from statusline.line.formatting import round_eta
 from statusline.payload import from_mapping
 from tests.conftest import OAUTH_NOW, example, run_cli
 from tests.helpers_cli import NOW, day_of_readings, write_store

@@ -7,8 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from statusline.line.kit import Segment
 from statusline.line.render import cell_width, fit, line, truncate
-from statusline.line.segments import Segment
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 

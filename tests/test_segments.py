@@ -7,16 +7,15 @@ import pytest
 from statusline import forecast
 from statusline.config import Config
 from statusline.history import State, record
-from statusline.line.segments import (
-    SEGMENTS,
-    Context,
+from statusline.line.formatting import (
     format_age,
     format_clock,
     format_duration,
     format_pct,
     round_eta,
-    run_segments,
 )
+from statusline.line.kit import Context
+from statusline.line.segments import SEGMENTS, run_segments
 from statusline.payload import Payload, RawReading
 
 NOW = 1_795_519_800.0
@@ -168,7 +167,7 @@ def test_pace_is_silent_early_in_a_window() -> None:
 def test_rates_keep_two_significant_figures() -> None:
     """Burn rates read 18%/h, 2.5%/h, 0.64%/h or 0.014%/h: dividing by them is off by ~5 %
     at most, so a person can check the ETA printed beside them."""
-    from statusline.line.segments import format_rate
+    from statusline.line.formatting import format_rate
 
     shown = [format_rate(v) for v in (18.4, 9.96, 2.54, 0.64, 0.0141)]
     assert shown == ["18%/h", "10%/h", "2.5%/h", "0.64%/h", "0.014%/h"]

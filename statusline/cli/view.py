@@ -203,7 +203,8 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
     from statusline.account import load_config
     from statusline.call import render_call
     from statusline.line import render as render_module
-    from statusline.line.segments import SEGMENTS, SYMBOLS
+    from statusline.line.kit import SYMBOLS
+    from statusline.line.segments import SEGMENTS
     from statusline.log import Log
 
     data = _payload(payload_file, example, save)

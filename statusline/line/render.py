@@ -9,7 +9,7 @@ only, added here and nowhere else.
 
 from __future__ import annotations
 
-from statusline.line.segments import Segment
+from statusline.line.kit import Segment
 
 RESET = "\x1b[0m"
 THEMES: dict[str, dict[str, str]] = {

@@ -1,40 +1,13 @@
-"""Segments for the limits beyond the 5h and 7d windows: the gateway's spend limit and the
-per-model weeks from the client's usage cache (pure; registered in ``segments.SEGMENTS``)."""
+"""The limits beyond the 5h and 7d windows: the gateway's spend limit and the per-model
+weeks from the client's usage cache (pure)."""
 
 from __future__ import annotations
 
 from statusline.forecast import spend
 from statusline.history.model import is_model_week
-from statusline.line.formatting import format_duration, format_pct, implied_rate, round_eta
-from statusline.line.segments import (
-    RANK_KEY,
-    RANK_KEY_SHORT,
-    RANK_KEY_TINY,
-    RANK_OTHER,
-    RANK_OTHER_SHORT,
-    RANK_OTHER_TINY,
-    Context,
-    Segment,
-    key_window,
-    usage_style,
-)
+from statusline.line.formatting import format_duration, format_pct, implied_rate
+from statusline.line.kit import RANK_OTHER, Context, Segment, eta_forms, limit_steps, usage_style
 from statusline.payload import SPEND_LIMIT
-
-
-def _steps(ctx: Context, name: str, full: str, short: str,
-           tiny: str) -> tuple[tuple[int, str | None], ...]:
-    """How the segment gives way on a narrow line: as the key window if it binds first."""
-    if key_window(ctx.projection) == name:
-        forms = ((RANK_KEY_SHORT, short), (RANK_KEY_TINY, tiny), (RANK_KEY, None))
-    else:
-        forms = ((RANK_OTHER_SHORT, short), (RANK_OTHER_TINY, tiny), (RANK_OTHER, None))
-    steps: list[tuple[int, str | None]] = []
-    current: str | None = full
-    for rank, text in forms:
-        if text != current:
-            steps.append((rank, text))
-            current = text
-    return tuple(steps)
 
 
 def spend_limit(ctx: Context) -> Segment | None:
@@ -53,23 +26,19 @@ def spend_limit(ctx: Context) -> Segment | None:
     until_reset = format_duration(w.resets_at - ctx.now)
     if w.used_pct >= 100:
         full = f"{text} over limit, resets {until_reset}"
-        return Segment(full, "alert", _steps(ctx, SPEND_LIMIT, full, full, text))
+        return Segment(full, "alert", limit_steps(ctx, SPEND_LIMIT, full, full, text))
     if w.limit_before_reset and w.eta_limit_at is not None:
-        left = round_eta(w.eta_limit_at - ctx.now)
         # The $/h the ETA implies (formatting.implied_rate), so that it divides into it.
         per_hour = spend.usd_per_hour(window, implied_rate(w, ctx.now))
         rate = "" if per_hour is None or ctx.config.style == "compact" \
             else f" +{spend.money(per_hour)}/h"
-        approx = sym["approx"] if w.thin else ""
-        when = ctx.clock(ctx.now + left)
+        full, short, left = eta_forms(ctx, w, text, rate)
         style = "alert" if left < 86400 else "warn"
-        full = f"{text}{rate} {sym['arrow']} limit {approx}{when}"
-        short = f"{text} {sym['arrow']} {approx}{format_duration(left)}"
-        return Segment(full, style, _steps(ctx, SPEND_LIMIT, full, short, text))
+        return Segment(full, style, limit_steps(ctx, SPEND_LIMIT, full, short, text))
     mark = f" {sym['ok']}" if w.rate_pct_per_hour else ""
     full = f"{text}{mark} resets {until_reset}"
     return Segment(full, usage_style(w.used_pct, ctx.config),
-                   _steps(ctx, SPEND_LIMIT, full, f"{text} resets {until_reset}", text))
+                   limit_steps(ctx, SPEND_LIMIT, full, f"{text} resets {until_reset}", text))
 
 
 def model_week(ctx: Context) -> Segment | None:
@@ -93,11 +62,10 @@ def model_week(ctx: Context) -> Segment | None:
     text = f"7d {label} {format_pct(w.used_pct)}"
     if w.used_pct >= 100:
         full = f"{text} limit, resets {format_duration(w.resets_at - ctx.now)}"
-        return Segment(full, "alert", _steps(ctx, name, full, full, text))
+        return Segment(full, "alert", limit_steps(ctx, name, full, full, text))
     if w.limit_before_reset and w.eta_limit_at is not None:
-        left = round_eta(w.eta_limit_at - ctx.now)
-        approx = ctx.symbols["approx"] if w.thin else ""  # a pace from one cached reading
-        full = f"{text} {ctx.symbols['arrow']} limit {approx}{ctx.clock(ctx.now + left)}"
-        short = f"{text} {ctx.symbols['arrow']} {approx}{format_duration(left)}"
-        return Segment(full, "warn", _steps(ctx, name, full, short, text))
-    return Segment(text, usage_style(w.used_pct, ctx.config), _steps(ctx, name, text, text, text))
+        # ``~`` (thin) here: a pace from one cached reading.
+        full, short, _ = eta_forms(ctx, w, text)
+        return Segment(full, "warn", limit_steps(ctx, name, full, short, text))
+    return Segment(text, usage_style(w.used_pct, ctx.config),
+                   limit_steps(ctx, name, text, text, text))
