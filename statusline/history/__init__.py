@@ -29,7 +29,7 @@ import from ``statusline.history``.
 from __future__ import annotations
 
 from statusline.history.codec import from_json, to_json
-from statusline.history.merge import _prune, accept_reading, record, session_key
+from statusline.history.merge import _prune, record, session_key
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
     ARCHIVED_WINDOWS,
@@ -59,6 +59,7 @@ from statusline.history.model import (
     thin_by_time,
     trim_costs,
 )
+from statusline.history.windows import accept_reading
 
 __all__ = [
     "ARCHIVED_WINDOWS",

@@ -7,30 +7,26 @@ the package docstring (``statusline.history``) and DESIGN section 3.
 from __future__ import annotations
 
 from statusline.history.model import (
-    ARCHIVE_SAMPLES,
-    ARCHIVED_OTHER,
-    ARCHIVED_WINDOWS,
     COST_HISTORY_S,
-    MAX_SAMPLES,
     MAX_SESSIONS,
-    MAX_SHELVED,
-    PCT_ACCEPTED_MAX,
-    REBASELINE_CONFIRM_S,
-    REBASELINE_GRACE_S,
     SAME_WINDOW_S,
     SESSION_TTL_S,
     SNAPSHOT_REFRESH_S,
-    SPEND_PCT_ACCEPTED_MAX,
-    WINDOW_SECONDS,
-    ArchivedWindow,
     Session,
     State,
     Window,
-    thin,
     trim_costs,
-    window_seconds,
 )
 from statusline.history.usage import fold_usage
+from statusline.history.windows import (
+    accept_reading,
+    carry_money,
+    expire_windows,
+    merge_reading,
+    rejection,
+    set_value,
+    settle_pending,
+)
 from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, Payload, RawReading, valid_session_id
 
 
@@ -46,7 +42,7 @@ def record(state: State, payload: Payload, now: float, host: str | None = None) 
     readings: they enter ``state`` as replays (they may raise the pool, never lower it), but
     no session is recorded, and the caller must not save such a call.
     """
-    changed = _expire_windows(state, now)
+    changed = expire_windows(state, now)
     if payload.account is not None and (
         payload.account != state.account or payload.account_label != state.account_label
     ):
@@ -111,12 +107,12 @@ def record(state: State, payload: Payload, now: float, host: str | None = None) 
             if accepted is None:
                 reasons.append(rejection(name, raw, now))
                 continue
-            changed |= _merge(state, name, accepted, session, fresh, now, switching, replied)
+            changed |= merge_reading(state, name, accepted, session, fresh, now, switching, replied)
             if name == SPEND_LIMIT:
-                changed |= _money(state.windows.get(name), raw)
+                changed |= carry_money(state.windows.get(name), raw)
     changed |= _note_rejection(state, reasons, now)
     for window in state.windows.values():
-        changed |= _settle_pending(window, now)
+        changed |= settle_pending(window, now)
     changed |= _prune(state, key, now)
     return changed
 
@@ -160,36 +156,16 @@ def _merge_unkeyed(state: State, payload: Payload, now: float) -> bool:
             window.replayed = True
             changed = True
         elif abs(resets_at - window.resets_at) <= SAME_WINDOW_S and pct > window.used_pct:
-            _set_value(window, pct, now, "")
+            set_value(window, pct, now, "")
             window.replayed = True
             changed = True
     return changed
 
 
-def accept_reading(name: str, raw: RawReading, now: float) -> tuple[float, float] | None:
-    """Return ``(pct, resets_at)`` if the reading is plausible at ``now``, else ``None``."""
-    if rejection(name, raw, now):
-        return None
-    pct = raw.used_pct if name == SPEND_LIMIT else min(raw.used_pct, 100.0)
-    return pct, float(int(raw.resets_at))
 
 
-def rejection(name: str, raw: RawReading, now: float) -> str:
-    """Why the reading is not plausible at ``now``; empty when it is."""
-    pct, resets_at = raw.used_pct, raw.resets_at
-    top = SPEND_PCT_ACCEPTED_MAX if name == SPEND_LIMIT else PCT_ACCEPTED_MAX
-    if not 0 <= pct <= top:
-        return f"{name}: used_percentage {pct:g} is out of range"
-    if resets_at <= now:
-        return f"{name}: resets_at {resets_at:.0f} is in the past"
-    if resets_at > now + reach(name):
-        return f"{name}: resets_at {resets_at:.0f} is further out than the window"
-    return ""
 
 
-def reach(name: str) -> float:
-    """How far ahead a plausible ``resets_at`` of window ``name`` may lie."""
-    return window_seconds(name) + 3600.0
 
 
 def _note_rejection(state: State, reasons: list[str], now: float) -> bool:
@@ -204,17 +180,6 @@ def _note_rejection(state: State, reasons: list[str], now: float) -> bool:
     return True
 
 
-def _money(window: Window | None, raw: RawReading) -> bool:
-    """Carry the spend limit's dollars and period onto its window (they come and go)."""
-    if window is None:
-        return False
-    changed = False
-    for attr in ("used_usd", "limit_usd", "period"):
-        value = getattr(raw, attr)
-        if value is not None and value != getattr(window, attr):
-            setattr(window, attr, value)
-            changed = True
-    return changed
 
 
 def _reading_rows(rate_limits: dict[str, RawReading] | None) -> list[list[object]] | None:
@@ -243,132 +208,20 @@ def _update_snapshot(session: Session, payload: Payload, now: float) -> bool:
     return changed
 
 
-def _merge(
-    state: State, name: str, reading: tuple[float, float], session: Session, fresh: bool,
-    now: float, switching: bool = False, replied: bool = False,
-) -> bool:
-    """Fold one accepted reading of ``session`` into the window ``name``; True if changed.
-
-    ``fresh``: the session's reading changed since its last call (a new reply's headers);
-    ``replied``: a new reply came (fresh, or its cost rose) and can confirm the value.
-    """
-    pct, resets_at = reading
-    window = state.windows.get(name)
-    by = session.session_id
-    if window is not None and window.resets_at > now + reach(name):
-        # A stored window that resets further out than any real one (a store from a clock
-        # far ahead, or a bad entry) would reject every plausible reading as "earlier":
-        # the plausible reading replaces it, and it is not archived.
-        window = state.windows[name] = None
-    if window is not None and abs(resets_at - window.resets_at) > SAME_WINDOW_S:
-        # One account never has two running windows of a kind (an ended one was expired
-        # above): a reading of another still-running window is another account's, or a
-        # replay. Only a reading that may tell them apart switches; the window in view is
-        # set aside, so switching back finds it again.
-        if not switching:
-            return False
-        _shelve(state, name, window, now)
-        window = _unshelve(state, name, resets_at)
-        state.windows[name] = window
-    if window is None:
-        state.windows[name] = window = Window(resets_at, pct, now, by)
-        window.replayed = not fresh
-        return True
-    if pct > window.used_pct:
-        if window.rebased_at is not None and session.reading_changed_at < window.rebased_at:
-            return False  # a value from before the re-baseline, from a session idle since
-        _set_value(window, pct, now, by)
-        window.replayed = not fresh
-        return True
-    if pct == window.used_pct:
-        if not replied:
-            return False  # a repeat of an old reply: no evidence the value still stands
-        window.confirmed_at = now
-        window.observed_at, window.observed_by = now, by
-        window.pending = None
-        window.replayed = False
-        return True
-    if not fresh:
-        return False  # an older, lower value replayed by a session that is behind
-    if window.pending is None:
-        window.pending = (pct, now, by)
-    elif now - window.pending[1] >= REBASELINE_CONFIRM_S:
-        _rebase(window, pct, now, by)  # a later reply confirms the lower value
-    return True
 
 
-def _settle_pending(window: Window | None, now: float) -> bool:
-    """Accept a pending re-baseline nobody contradicted within the grace period."""
-    if window is None or window.pending is None:
-        return False
-    pct, since, by = window.pending
-    if now - since < REBASELINE_GRACE_S:
-        return False
-    if window.confirmed_at > since:
-        # Someone live kept reporting the higher value after the lower one came in.
-        window.pending = None
-    else:
-        _rebase(window, pct, now, by)
-    return True
 
 
-def _set_value(window: Window, pct: float, now: float, by: str) -> None:
-    window.used_pct = pct
-    window.observed_at, window.observed_by, window.confirmed_at = now, by, now
-    window.pending = None
-    window.replayed = False
-    if pct >= 100 and window.full_at is None:
-        window.full_at = now
-    window.samples.append((now, pct))
-    if len(window.samples) > MAX_SAMPLES:
-        window.samples = thin(window.samples, MAX_SAMPLES * 3 // 4)
 
 
-def _rebase(window: Window, pct: float, now: float, by: str) -> None:
-    window.rebased_at = now
-    window.full_at = None
-    window.warned = False
-    _set_value(window, pct, now, by)
 
 
-def _shelve(state: State, name: str, window: Window, now: float) -> None:
-    shelf = [w for w in state.shelved.get(name, []) if w.resets_at > now]
-    shelf.append(window)
-    state.shelved[name] = shelf[-MAX_SHELVED:]
 
 
-def _unshelve(state: State, name: str, resets_at: float) -> Window | None:
-    shelf = state.shelved.get(name, [])
-    for index, window in enumerate(shelf):
-        if abs(window.resets_at - resets_at) <= SAME_WINDOW_S:
-            del shelf[index]
-            return window
-    return None
 
 
-def _archive(state: State, name: str, window: Window) -> None:
-    if name == "five_hour":
-        state.rhythm.learn_window(window.resets_at, WINDOW_SECONDS[name], window.samples)
-    peak = max(p for _, p in window.samples)
-    archived = ArchivedWindow(window.resets_at, peak, thin(window.samples, ARCHIVE_SAMPLES))
-    kept = state.archive.setdefault(name, [])
-    kept.append(archived)
-    del kept[: -ARCHIVED_WINDOWS.get(name, ARCHIVED_OTHER)]
 
 
-def _expire_windows(state: State, now: float) -> bool:
-    changed = False
-    for name, window in state.windows.items():
-        if window is not None and window.resets_at <= now:
-            _archive(state, name, window)
-            state.windows[name] = None
-            changed = True
-    for name, shelf in state.shelved.items():
-        running = [w for w in shelf if w.resets_at > now]
-        if len(running) != len(shelf):
-            state.shelved[name] = running
-            changed = True
-    return changed
 
 
 def _prune(state: State, caller: str, now: float) -> bool:
