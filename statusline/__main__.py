@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from statusline.bundle import BundleFinder
+
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch: no arguments -> one status line; otherwise the commands for people."""
@@ -32,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
                 "Try: statusline render --example oauth   or   statusline --help\n"
             )
             return 2
+        finder = _bundled("call") if argv is None else None
         try:
             from statusline.call import run
         except BaseException:  # noqa: BLE001 - a broken install must not blank every session
@@ -39,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         status = run()
         if argv is None:
+            _refresh_bundle("call", finder)
             # A real status-line process: the line went out with os.write and the store
             # with fsync, so nothing is left to flush. Leaving now skips the interpreter's
             # teardown (freeing every module and object), ~2 ms of CPU on every call.
@@ -46,17 +52,43 @@ def main(argv: list[str] | None = None) -> int:
         return status
     if args == ["hook"]:
         # Claude Code's hook call: as fast and as quiet as the status-line call.
+        finder = _bundled("hook") if argv is None else None
         try:
             from statusline.hook import run as run_hook
         except BaseException:  # noqa: BLE001 - a broken install must never block a turn
             return 0
         status = run_hook()
         if argv is None:
+            _refresh_bundle("hook", finder)
             os._exit(status)  # as above: the answer went out with os.write
         return status
     from statusline.cli import main as cli_main
 
     return cli_main(args)
+
+
+def _bundled(entry: str) -> BundleFinder | None:
+    """Serve ``entry``'s modules from its bundle (``statusline.bundle``); the finder, or None."""
+    try:
+        from statusline import bundle
+
+        return bundle.install(entry)
+    except BaseException:  # noqa: BLE001 - without a bundle the normal import serves the call
+        return None
+
+
+def _refresh_bundle(entry: str, finder: BundleFinder | None) -> None:
+    """After the call has answered: write ``entry``'s bundle anew when it was missing, out
+    of date, or lacked a module this call loaded (a first save, a shared store)."""
+    try:
+        loaded = list(sys.modules)
+        if finder is not None and not finder.stale and not finder.missing(loaded):
+            return
+        from statusline import bundle
+
+        bundle.refresh(entry, loaded)
+    except BaseException:  # noqa: BLE001 - the answer is out; a failed refresh changes nothing
+        pass
 
 
 if __name__ == "__main__":

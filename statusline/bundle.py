@@ -1,0 +1,199 @@
+"""The call's modules in one file: the layout's rooms without a door to open for each.
+
+A status-line call loads some fifty of the package's modules. Through the import system each
+one costs a lookup in its directory, a ``stat`` of its source, an open, read and unmarshal
+of its ``.pyc`` and the path loader's bookkeeping: together about a fifth of a call
+(docs/performance.md). The bundle is one file per entry (the status-line call, the hook
+call) holding the compiled code of exactly the modules that entry loaded on this machine,
+each with its source's size and modification time, unmarshalled in one go. ``install`` puts
+a finder first on ``sys.meta_path`` that serves those modules from it; the module objects
+and ``__file__`` are what the normal import gives. The code is compiled as ``python -OO``
+compiles it (no docstrings, no asserts): a call never reads a docstring (``explain``, a
+command for people, imports the normal way).
+
+Never wrong, only slower: a module whose source no longer matches what the bundle recorded
+(an upgrade, an edit) is left to the normal import, and ``refresh`` (run by the call after
+it has answered) writes the bundle anew with whatever the call loaded. A missing,
+unreadable or foreign bundle is no bundle. Only builtin modules here (``marshal``, ``os``,
+``sys``): this module is on every call's path.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from importlib.machinery import ModuleSpec
+    from types import CodeType, ModuleType
+
+FORMAT = 2
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+PACKAGE = __name__.rpartition(".")[0]
+# Never bundled: the entry itself, this module, and what only a person's command loads.
+NOT_BUNDLED = (f"{PACKAGE}.__main__", __name__, f"{PACKAGE}.cli", f"{PACKAGE}.doctor",
+               f"{PACKAGE}.inspect", f"{PACKAGE}.claude.settings")
+MAX_BYTES = 8 << 20
+
+# (is_package, source path, source size, source mtime_ns, code) by module name.
+Entry = tuple[bool, str, int, int, "CodeType"]
+
+
+def path(entry: str, package_dir: str = PACKAGE_DIR) -> str:
+    """Where the bundle of ``entry`` (``call``, ``hook``) lives: beside the ``.pyc``s."""
+    return os.path.join(package_dir, "__pycache__",
+                        f"{entry}.{sys.implementation.cache_tag}.bundle")
+
+
+class BundleFinder:
+    """Serves the package's modules from the bundle while their sources are unchanged."""
+
+    def __init__(self, entry: str, table: dict[str, Entry]) -> None:
+        self.entry = entry
+        self.table = table
+        # Set when a module had to be left to the normal import: the bundle is out of date.
+        self.stale = False
+
+    def find_spec(self, name: str, path: object = None,
+                  target: object = None) -> ModuleSpec | None:
+        """A spec for ``name`` when the bundle holds it and its source is unchanged."""
+        entry = self.table.get(name)
+        if entry is None:
+            return None
+        is_package, origin, size, mtime_ns, _ = entry
+        try:
+            info = os.stat(origin)
+        except OSError:
+            info = None
+        if info is None or info.st_size != size or info.st_mtime_ns != mtime_ns:
+            self.stale = True
+            return None
+        spec = _module_spec(name, self, origin=origin, is_package=is_package)
+        if is_package:
+            spec.submodule_search_locations = [os.path.dirname(origin)]
+        spec.has_location = True  # __file__ is the source's path, as a normal import sets
+        return spec
+
+    def create_module(self, spec: object) -> None:
+        """The default module object."""
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Run the module's code from the bundle in its namespace."""
+        exec(self.table[module.__name__][4], module.__dict__)
+
+    def missing(self, loaded: Iterable[str]) -> bool:
+        """True when this process loaded a module of ours that the bundle lacks."""
+        return any(name not in self.table and bundled(name) for name in loaded)
+
+
+def bundled(name: str) -> bool:
+    """True for a module of this package that a bundle may hold."""
+    return (name.startswith(PACKAGE + ".")
+            and not any(name == top or name.startswith(top + ".") for top in NOT_BUNDLED))
+
+
+def install(entry: str, package_dir: str = PACKAGE_DIR) -> BundleFinder | None:
+    """Put the finder of ``entry``'s bundle first on ``sys.meta_path``; None when there is
+    no usable bundle (missing, unreadable, another format or interpreter). Never raises."""
+    table = load(path(entry, package_dir))
+    if table is None:
+        return None
+    finder = BundleFinder(entry, table)
+    sys.meta_path.insert(0, finder)
+    return finder
+
+
+def load(bundle_path: str) -> dict[str, Entry] | None:
+    """The bundle's table, or None when it cannot be used."""
+    try:
+        fd = os.open(bundle_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        data = os.read(fd, MAX_BYTES + 1)
+        # One unmarshal for every module: names shared between modules are read once.
+        document = marshal.loads(data) if len(data) <= MAX_BYTES else None
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    finally:
+        os.close(fd)
+    if (not isinstance(document, tuple) or len(document) != 3 or document[0] != FORMAT
+            or document[1] != sys.implementation.cache_tag or not isinstance(document[2], dict)):
+        return None
+    return document[2]
+
+
+def refresh(entry: str, loaded: Iterable[str], package_dir: str = PACKAGE_DIR) -> bool:
+    """Write ``entry``'s bundle anew: the modules of ours in ``loaded`` and those the old
+    bundle held, compiled from their sources now; True when written.
+
+    Does nothing (False) where the package is not ours to write (a system install): the
+    normal import then serves every call, as it would without a bundle.
+    """
+    cache = os.path.join(package_dir, "__pycache__")
+    if not os.access(package_dir, os.W_OK) or (os.path.isdir(cache)
+                                               and not os.access(cache, os.W_OK)):
+        return False
+    names = set(load(path(entry, package_dir)) or ()) | {n for n in loaded if bundled(n)}
+    table: dict[str, Entry] = {}
+    for name in sorted(names):
+        found = _entry(name, package_dir)
+        if found is not None:
+            table[name] = found
+    data = marshal.dumps((FORMAT, sys.implementation.cache_tag, table))
+    try:
+        os.makedirs(cache, exist_ok=True)
+        _write(path(entry, package_dir), data)
+    except OSError:
+        return False
+    return True
+
+
+def _entry(name: str, package_dir: str) -> Entry | None:
+    """The bundle entry of module ``name``, compiled from its source; None when it has none."""
+    relative = name.split(".")[1:]
+    base = os.path.join(package_dir, *relative)
+    for source, is_package in ((base + ".py", False), (os.path.join(base, "__init__.py"), True)):
+        try:
+            with open(source, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                text = handle.read()
+            code = compile(text, source, "exec", dont_inherit=True, optimize=2)
+        except (OSError, SyntaxError, ValueError):
+            continue
+        return (is_package, source, info.st_size, info.st_mtime_ns, code)
+    return None
+
+
+def _write(target: str, data: bytes) -> None:
+    """Replace ``target`` with ``data`` atomically (readable by all, like a ``.pyc``)."""
+    temp = f"{target}.{os.getpid()}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def _module_spec(name: str, loader: object, origin: str, is_package: bool) -> ModuleSpec:
+    import _frozen_importlib  # the import system's own ModuleSpec: already loaded
+
+    # A finder-loader like this one is what the import system accepts as a loader; it does
+    # not derive from importlib.abc.Loader only to keep that import off the call.
+    return _frozen_importlib.ModuleSpec(name, loader,  # type: ignore[arg-type]
+                                        origin=origin, is_package=is_package)

@@ -1,0 +1,170 @@
+"""bundle.py: the call's modules served from one file, never stale, never required.
+
+The tests work on a copy of the package in a temporary directory, so that the bundle they
+write is theirs (the checkout's own ``__pycache__`` is left alone).
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from statusline import bundle
+from tests.conftest import EXAMPLES, OAUTH_NOW
+
+PACKAGE = Path(bundle.__file__).resolve().parent
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Path:
+    """A copy of the package (sources only) on a path of its own; returns its directory."""
+    root = tmp_path / "site"
+    shutil.copytree(PACKAGE, root / "statusline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return root / "statusline"
+
+
+def call(package_dir: Path, *args: str, stdin: bytes | None = None) -> tuple[str, set[str]]:
+    """One real process of the console script's code path from the copy; its stdout and
+    which of its modules came from the bundle."""
+    probe = (
+        "import sys, os\n"
+        f"sys.path.insert(0, {str(package_dir.parent)!r})\n"
+        "from statusline.__main__ import main\n"
+        "import statusline.__main__ as entry\n"
+        "real_exit = os._exit\n"
+        "def leave(status):\n"
+        "    served = sorted(n for n, m in sys.modules.items() if n.startswith('statusline')\n"
+        "                    and type(getattr(m.__spec__, 'loader', None)).__name__"
+        " == 'BundleFinder')\n"
+        "    sys.stderr.write(' '.join(served))\n"
+        "    real_exit(status)\n"
+        "os._exit = leave\n"
+        "sys.argv = ['statusline', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "STATUSLINE_NOW": str(OAUTH_NOW)}
+    done = subprocess.run([sys.executable, "-S", "-c", probe, *args], capture_output=True,
+                          input=stdin if stdin is not None else b"", env=env, timeout=30,
+                          check=False)
+    assert done.returncode == 0
+    return done.stdout.decode(), set(done.stderr.decode().split())
+
+
+def payload() -> bytes:
+    return (EXAMPLES / "oauth-003.json").read_bytes()
+
+
+def test_first_call_writes_the_bundle_and_the_next_is_served_from_it(
+        package_copy: Path) -> None:
+    first, served = call(package_copy, stdin=payload())
+    assert "5h 24%" in first and not served
+    assert Path(bundle.path("call", str(package_copy))).is_file()
+    second, served = call(package_copy, stdin=payload())
+    assert second == first
+    assert {"statusline.call", "statusline.line.segments", "statusline.history"} <= served
+
+
+def test_an_edited_module_is_never_served_stale(package_copy: Path) -> None:
+    call(package_copy, stdin=payload())
+    formatting = package_copy / "line" / "formatting.py"
+    edited = formatting.read_text().replace('return f"{rounded}%"', 'return f"{rounded} percent"')
+    assert edited != formatting.read_text()
+    formatting.write_text(edited)
+    text, served = call(package_copy, stdin=payload())
+    assert "5h 24 percent" in text
+    assert "statusline.line.formatting" not in served
+    # That call wrote the bundle anew: the next one serves the edited module from it.
+    again, served = call(package_copy, stdin=payload())
+    assert again == text and "statusline.line.formatting" in served
+
+
+@pytest.mark.parametrize("content", [
+    b"",
+    b"not marshal data at all",
+    marshal.dumps((bundle.FORMAT + 1, sys.implementation.cache_tag, {})),
+    marshal.dumps((bundle.FORMAT, "cpython-27", {})),
+    marshal.dumps(["a", "list"]),
+])
+def test_an_unusable_bundle_is_no_bundle(package_copy: Path, content: bytes) -> None:
+    reference, _ = call(package_copy, stdin=payload())
+    target = Path(bundle.path("call", str(package_copy)))
+    target.write_bytes(content)
+    text, served = call(package_copy, stdin=payload())
+    assert text == reference and not served
+    assert bundle.load(str(target)) is not None  # the call wrote a usable one again
+
+
+def test_a_symlink_at_the_bundle_path_is_not_followed(package_copy: Path,
+                                                     tmp_path: Path) -> None:
+    call(package_copy, stdin=payload())
+    target = Path(bundle.path("call", str(package_copy)))
+    elsewhere = tmp_path / "elsewhere.bundle"
+    target.rename(elsewhere)
+    target.symlink_to(elsewhere)
+    assert bundle.load(str(target)) is None
+
+
+def test_the_hook_has_its_own_bundle(package_copy: Path, tmp_path: Path) -> None:
+    call(package_copy, "hook", stdin=b"{}")
+    table = bundle.load(bundle.path("hook", str(package_copy)))
+    assert table is not None and "statusline.hook" in table
+    assert "statusline.line.segments" not in table  # the hook never draws a line
+
+
+def test_nothing_a_person_runs_is_bundled() -> None:
+    assert not bundle.bundled("statusline.cli.view")
+    assert not bundle.bundled("statusline.claude.settings.file")
+    assert not bundle.bundled("statusline.__main__")
+    assert not bundle.bundled("statusline.bundle")
+    assert not bundle.bundled("json")
+    assert bundle.bundled("statusline.claude.chain")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_a_package_we_may_not_write_is_left_alone(package_copy: Path) -> None:
+    package_copy.chmod(0o555)
+    try:
+        assert not bundle.refresh("call", ["statusline.call"], str(package_copy))
+    finally:
+        package_copy.chmod(0o755)
+
+
+def test_refresh_keeps_what_the_bundle_held_and_adds_what_was_loaded(
+        package_copy: Path) -> None:
+    assert bundle.refresh("call", ["statusline.call", "json"], str(package_copy))
+    assert bundle.refresh("call", ["statusline.store.lock"], str(package_copy))
+    table = bundle.load(bundle.path("call", str(package_copy)))
+    assert table is not None
+    assert set(table) == {"statusline.call", "statusline.store.lock"}
+    is_package, origin, size, _, _ = table["statusline.call"]
+    assert not is_package and origin == str(package_copy / "call.py")
+    assert size == (package_copy / "call.py").stat().st_size
+
+
+def test_served_modules_are_the_same_modules(package_copy: Path) -> None:
+    """``__file__``, the package's ``__path__`` and submodules not in the bundle work."""
+    call(package_copy, stdin=payload())
+    probe = (
+        "import sys, json\n"
+        f"sys.path.insert(0, {str(package_copy.parent)!r})\n"
+        "from statusline import bundle\n"
+        "bundle.install('call')\n"
+        "import statusline.line, statusline.call\n"
+        "import statusline.inspect.report\n"  # never bundled: found through __path__
+        "print(json.dumps([statusline.call.__file__, statusline.line.__path__,\n"
+        "                  type(statusline.inspect.report.__spec__.loader).__name__]))\n"
+    )
+    done = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True,
+                          check=True, timeout=30)
+    file_name, line_path, report_loader = json.loads(done.stdout)
+    assert file_name == str(package_copy / "call.py")
+    assert line_path == [str(package_copy / "line")]
+    assert report_loader == "SourceFileLoader"
