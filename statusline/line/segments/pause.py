@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from statusline.forecast.what_if import pause_hint
 from statusline.line import names
 from statusline.line.kit import RANK_PAUSE, RANK_PAUSE_SHORT, Context, Segment, giving_way
 
 
 def pause(ctx: Context) -> Segment | None:
     """The session to pause so the binding window lasts to its reset (pause api-server → ✓)."""
+    if ctx.projection.binding_window is None:
+        return None  # the calm case: not even the what-if module is imported
+    from statusline.forecast.what_if import pause_hint
+
     hint = pause_hint(ctx.state, ctx.projection, ctx.now)
     if hint is None:
         return None
