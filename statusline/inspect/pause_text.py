@@ -88,7 +88,7 @@ def week_lines(data: dict[str, object], utc_offset: Offset, ascii_only: bool,
     at = offsets(utc_offset)
     for day in days:
         start = float(day["start"])
-        label = time.strftime("%a %d", time.gmtime(start + at(start)))
+        label = time.strftime("%m-%d %a", time.gmtime(start + at(start)))
         by = day["by_project"]
         total = sum(by.values())
         bar = ""
