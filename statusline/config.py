@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 
 DEFAULT_SEGMENTS = (
-    "model", "context", "five_hour", "seven_day", "spend_limit", "model_week", "cost",
-    "sessions", "freshness", "pace",
+    "model", "context", "five_hour", "seven_day", "spend_limit", "model_week", "pause",
+    "cost", "sessions", "freshness", "pace",
 )
 THEMES = ("default", "mono", "vivid")
 STYLES = ("full", "compact")

@@ -23,6 +23,7 @@ from __future__ import annotations
 from math import isfinite
 
 from statusline.forecast import Projection, WindowForecast, project
+from statusline.forecast.what_if import pause_hint
 from statusline.history import SAME_WINDOW_S, State, Window
 from statusline.sanitize import clean
 
@@ -190,7 +191,14 @@ def sentence(state: State, projection: Projection, forecast: WindowForecast,
     if top is None or len(live) == 1:
         return f"{head} — {share_text}"
     session, share = top
-    return f"{head} — {share_text}, {describe(session)} burns most ({share:.0%})"
+    text = f"{head} — {share_text}, {describe(session)} burns most ({share:.0%})"
+    if limit and forecast.name == projection.binding_window:
+        hint = pause_hint(state, projection, now)
+        if hint is not None and hint.session_id in state.sessions:
+            who = describe(state.sessions[hint.session_id], with_model=False)
+            text += (f". Pausing {who} would last to the reset at "
+                     f"{clock(hint.resets_at, now, utc_offset)}")
+    return text
 
 
 def window_label(name: str) -> str:
@@ -213,13 +221,13 @@ def top_burner(state: State, projection: Projection,
     return state.sessions[sid], share
 
 
-def describe(session: Session) -> str:
+def describe(session: Session, with_model: bool = True) -> str:
     """A session in a few words: its name or project folder, and its model."""
     name = session.session_name or session.agent_name
     if not name and session.project_dir:
         name = session.project_dir.rstrip("/").rsplit("/", 1)[-1]
     label = clean(name or "", NAME_CHARS) or f"session {clean(session.session_id, 8)}"
-    model = clean(session.model or "", NAME_CHARS)
+    model = clean(session.model or "", NAME_CHARS) if with_model else ""
     return f"{label} ({model})" if model else label
 
 

@@ -248,6 +248,11 @@ def explain(payload_file: str | None, example: str | None, save: bool, no_color:
 
     for note in forecast_notes(outcome.projection.windows):
         click.echo(note)
+    from statusline.inspect.pause_text import pause_notes
+    from statusline.process import utc_offset
+
+    for note in pause_notes(outcome.state, outcome.projection, current_time(), utc_offset):
+        click.echo(note)
     click.echo(f"segments {segment_ms:.3f}ms, whole call {elapsed_ms:.1f}ms in this process "
                f"(store: {outcome.store_status}{', saved' if outcome.wrote else ', not written'})")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from math import isfinite
 
 from statusline.history import rhythm as rhythm_module
+from statusline.history import week
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
     ARCHIVED_OTHER,
@@ -59,6 +60,7 @@ def to_json(state: State) -> dict[str, object]:
         "extra_usage": None if state.extra_usage is None else _extra_json(state.extra_usage),
         "usage_fetched_at": state.usage_fetched_at,
         "notices": state.notices,
+        "project_spend": {key: _pairs_json(b) for key, b in state.project_spend.items()},
     }
 
 
@@ -152,7 +154,22 @@ def from_json(document: object) -> State:
     state.usage_fetched_at = number(document.get("usage_fetched_at"))
     # Stores written before the rhythm existed have none: an empty record, learned from here.
     state.rhythm = rhythm_module.from_json(document.get("rhythm"))
+    # Stores written before #21 have no spend by project: the week is tracked from here.
+    state.project_spend = _project_spend_from(document.get("project_spend"))
     return state
+
+
+def _project_spend_from(raw: object) -> dict[str, list[tuple[float, float]]]:
+    """The spend buckets (history.week), bounded as the week keeps them."""
+    if not isinstance(raw, dict):
+        return {}
+    kept: dict[str, list[tuple[float, float]]] = {}
+    for key, pairs in list(raw.items())[:week.MAX_PROJECTS + 1]:
+        if isinstance(key, str) and 0 < len(key) <= week.MAX_KEY:
+            buckets = [b for b in _pairs_from(pairs, week.MAX_BUCKETS) if b[1] > 0]
+            if buckets:
+                kept[key] = buckets
+    return kept
 
 
 def _pairs_json(pairs: list[tuple[float, float]]) -> list[list[float]]:

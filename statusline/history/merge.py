@@ -18,6 +18,7 @@ from statusline.history.model import (
     trim_costs,
 )
 from statusline.history.usage import fold_usage
+from statusline.history.week import add_spend, prune_spend
 from statusline.history.windows import (
     accept_reading,
     carry_money,
@@ -91,6 +92,9 @@ def record(state: State, payload: Payload, now: float, host: str | None = None) 
     # Only a reading seen to change came from a new API response; a rise in cost with the
     # same reading is a new reply that confirms it (it can confirm, never lower).
     cost_after = session.cost_usd
+    if known and cost_before is not None and cost_after is not None:
+        # Against the cost this document holds: a call applied again adds nothing.
+        add_spend(state, session, cost_after - cost_before, now)
     replied = known and (fresh or (cost_before is not None and cost_after is not None
                                    and cost_after > cost_before))
     # A reading that may tell another account's window from a replay: a fresh one, or,
@@ -233,6 +237,7 @@ def _prune(state: State, caller: str, now: float) -> bool:
         if trimmed is not session.costs:
             session.costs = trimmed
             changed = True
+    changed |= prune_spend(state, now)
     # Age is judged against the newest activity of the *other* sessions, so a single call
     # with a clock jumped years ahead cannot wipe everybody else.
     others = [s.last_seen for s in state.sessions.values() if s.session_id != caller]

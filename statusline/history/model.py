@@ -236,9 +236,9 @@ class ExtraUsage:
 class State:
     """Everything the store holds for one Claude Code profile and account."""
 
-    __slots__ = ("account", "account_label", "archive", "extra_usage", "notices", "rejected",
-                 "rhythm", "schema_version", "sessions", "shelved", "usage_fetched_at",
-                 "windows")
+    __slots__ = ("account", "account_label", "archive", "extra_usage", "notices",
+                 "project_spend", "rejected", "rhythm", "schema_version", "sessions", "shelved",
+                 "usage_fetched_at", "windows")
 
     def __init__(self) -> None:
         self.schema_version = SCHEMA_VERSION
@@ -261,6 +261,8 @@ class State:
         # What the hook announced, per window (read and written by ``notice`` only; kept
         # here verbatim so every save carries it).
         self.notices: dict[str, dict[str, object]] = {}
+        # Tracked spend by project and hour (history.week): project -> [(hour, USD)].
+        self.project_spend: dict[str, list[tuple[float, float]]] = {}
 
     def live_sessions(self, now: float) -> list[Session]:
         """Sessions still calling, most recently seen first (see ``live_for``).

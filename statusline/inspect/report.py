@@ -7,7 +7,8 @@ the forecast benchmark's contract); the plain-text report is drawn from the same
 from __future__ import annotations
 
 from statusline.forecast import Projection, WindowForecast
-from statusline.history import State
+from statusline.forecast.what_if import IfPaused, if_paused, pause_hint
+from statusline.history import State, week
 from statusline.history.rhythm import PRIOR_DAYS, local_rates
 from statusline.inspect.report_limits import limits_json
 from statusline.line.formatting import implied_rate
@@ -64,6 +65,8 @@ def snapshot(
     """
     live = {s.session_id for s in state.live_sessions(now)}
     known_as = session_names(state.sessions.values())
+    outcomes = if_paused(state, projection, now)
+    hint = pause_hint(state, projection, now, outcomes)
     sessions = []
     for session in sorted(state.sessions.values(), key=lambda s: s.last_seen, reverse=True):
         sessions.append(
@@ -81,6 +84,7 @@ def snapshot(
                 "live": session.session_id in live,
                 "frozen": session.is_frozen(now),
                 "cost_usd": session.cost_usd,
+                "if_paused": _if_paused_json(outcomes.get(session.session_id)),
             }
         )
     windows: dict[str, object] = {}
@@ -112,7 +116,55 @@ def snapshot(
         "history": history,
         **limits,
         "rhythm": rhythm_json(state, utc_offset),
+        "pause_hint": None if hint is None else {
+            "session_id": clean(hint.session_id, 128),
+            "name": known_as.get(hint.session_id, "?"),
+            "window": hint.window,
+            "share": round(hint.share, 4),
+            "lasts_to_reset": hint.lasts_to_reset,
+            "eta_limit_at": _round(hint.eta_limit_at, 3),
+            "eta_limit_at_now": round(hint.eta_now, 3),
+            "resets_at": int(hint.resets_at),
+            "tracked_fraction": round(hint.tracked, 4),
+        },
+        "week": week_json(state, now, utc_offset),
     }
+
+
+def _if_paused_json(outcome: IfPaused | None) -> dict[str, object] | None:
+    """What pausing one live session would do to the binding window (None: nothing binds,
+    or the session is gone)."""
+    if outcome is None:
+        return None
+    return {"window": outcome.window, "share": round(outcome.share, 4),
+            "eta_limit_at": _round(outcome.eta_limit_at, 3),
+            "limit_before_reset": outcome.limit_before_reset,
+            "pace_pct_per_hour": _round(outcome.rate_pct_per_hour, 4)}
+
+
+def week_json(state: State, now: float, utc_offset: float) -> dict[str, object]:
+    """Where the running 7-day window went (``history.week.summary``), names cleaned as the
+    line gives them; two folders that clean to one name are one project."""
+    data = week.summary(state, now, utc_offset)
+    projects: dict[str, dict[str, float]] = {}
+    raw = data["projects"]
+    assert isinstance(raw, list)
+    for entry in raw:
+        name = clean(entry["name"], 20) or "?"
+        merged = projects.setdefault(name, {"usd": 0.0, "share": 0.0})
+        merged["usd"] += entry["usd"]
+        merged["share"] += entry["share"]
+    data["projects"] = [{"name": name, "share": round(v["share"], 4), "usd": round(v["usd"], 4)}
+                        for name, v in projects.items()]
+    days = data["days"]
+    assert isinstance(days, list)
+    for day in days:
+        cleaned: dict[str, float] = {}
+        for name, usd in day["by_project"].items():
+            key = clean(name, 20) or "?"
+            cleaned[key] = round(cleaned.get(key, 0.0) + usd, 4)
+        day["by_project"] = cleaned
+    return data
 
 
 def rhythm_json(state: State, utc_offset: float) -> dict[str, object]:

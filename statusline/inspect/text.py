@@ -6,7 +6,7 @@ Pure: the snapshot dict, the clock, the width and the drawing options in; text o
 from __future__ import annotations
 
 from statusline.history import WINDOW_SECONDS
-from statusline.inspect import rhythm_text
+from statusline.inspect import pause_text, rhythm_text
 from statusline.inspect.chart import chart
 from statusline.inspect.text_limits import account_line, limit_lines
 from statusline.line.formatting import (
@@ -175,6 +175,12 @@ def format_report(
     assert isinstance(cost, dict)
     if cost.get("usd_per_hour") is not None:
         add(f"Pooled spend: ${cost['usd_per_hour']:.2f}/h")
+    hint = pause_text.hint_line(data, now, utc_offset)
+    if hint:
+        lines.append(title(hint))
+    add("")
+    for row in pause_text.week_lines(data, utc_offset, ascii_only, width):
+        add(row)
 
     learned = data.get("rhythm")
     if isinstance(learned, dict):
@@ -191,12 +197,19 @@ def format_report(
     # The machine column appears once sessions carry one (every call since #13 does).
     hosts = any(s.get("host") for s in sessions)
     host_head = f"{'host':<12} " if hosts else ""
+    # What pausing each live session would do, once a window's limit comes before its reset.
+    ok = "ok" if ascii_only else "✓"
+    paused = [pause_text.if_paused_cell(s.get("if_paused"), now, utc_offset, ok)
+              for s in sessions]
+    paused_width = max((len(p) for p in paused), default=0)
+    paused_width = max(paused_width, len("if paused")) if paused_width else 0
+    paused_head = f"{'if paused':<{paused_width}}  " if paused_width else ""
     if sessions:
         add(
             f"  {'session':<{name_width}}  {'seen':>8}  {host_head}{'model':<14} {'ctx':>4} "
-            f"{'share':>5}  project"
+            f"{'share':>5}  {paused_head}project"
         )
-    for s, label in zip(sessions, labels, strict=True):
+    for s, label, if_paused in zip(sessions, labels, paused, strict=True):
         ctx = s["context_pct"]
         share = s["share"]
         seen = format_age(now - float(s["last_seen"]))
@@ -207,6 +220,7 @@ def format_report(
             + f"{_cut(str(s['model'] or '?'), 14, ascii_only):<14} "
             f"{dash if ctx is None else f'{ctx:.0f}%':>4} "
             f"{dash if not share else f'{share * 100:.0f}%':>5}  "
+            + (f"{if_paused:<{paused_width}}  " if paused_width else "")
         )
         project = str(s["project_dir"] or "")
         room = width - cell_width(row) - len(mark)

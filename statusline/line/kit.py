@@ -72,8 +72,10 @@ class Context:
 # How segments give way when the line is too narrow (``render.fit``): each step has a rank
 # and the lowest ranks of all segments go first. Least useful first: the pace; the detail of
 # freshness, sessions and the other window; the model name (before any pooled figure); the
-# key window's detail (rate, clock time); freshness and sessions; the other window; the key
-# window's bare figure; the context; the key window (the binding one, else 5h) last of all.
+# key window's detail (rate, clock time); freshness and sessions; the other window; the
+# pause hint's mark; the key window's countdown; the pause hint (advice outlives the figures
+# beside it, never the key window's bare figure it acts on); the context; the key window
+# (the binding one, else 5h) last of all.
 RANK_PACE = 10
 RANK_FRESHNESS_SHORT = 20
 RANK_SESSIONS_SHORT = 25
@@ -84,7 +86,9 @@ RANK_FRESHNESS = 60
 RANK_SESSIONS = 65
 RANK_OTHER_TINY = 68
 RANK_OTHER = 72
+RANK_PAUSE_SHORT = 80
 RANK_KEY_TINY = 85
+RANK_PAUSE = 90
 RANK_CONTEXT = 95
 RANK_KEY = 100
 RANK_DEFAULT = 50  # a segment that says nothing about itself

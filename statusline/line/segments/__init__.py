@@ -3,7 +3,8 @@
 Shaped like starship's modules: the kit (``line.kit``) says what a segment is, each family
 module here holds segments of one kind (``session``: this session; ``windows``: the pooled
 5h/7d windows and pace; ``limits``: spend limit and per-model weeks; ``pool``: sessions,
-freshness, cost), and this registry on top names them. Nothing below imports it.
+freshness, cost; ``pause``: which session to pause), and this registry on top names them.
+Nothing below imports it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 
 from statusline.line.kit import Context, Segment, SegmentResult
 from statusline.line.segments.limits import model_week, spend_limit
+from statusline.line.segments.pause import pause
 from statusline.line.segments.pool import cost, freshness, sessions
 from statusline.line.segments.session import context, model
 from statusline.line.segments.windows import five_hour, pace, seven_day
@@ -31,6 +33,7 @@ SEGMENTS: dict[str, Callable[[Context], Segment | None]] = {
     "pace": pace,
     "spend_limit": spend_limit,
     "model_week": model_week,
+    "pause": pause,
 }
 
 
