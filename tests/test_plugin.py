@@ -23,7 +23,7 @@ PLUGIN_DIR = REPO / ".claude-plugin"
 # Read at import: the autouse fixture clears CLAUDE_* variables before each test.
 CLAUDE_BIN = os.environ.get("CLAUDE_BIN")
 IGNORED = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", "build", "dist",
-                                 ".*_cache", ".hypothesis", "out")
+                                 ".*_cache", ".hypothesis", "out", ".tools")
 
 
 def claude_bin() -> str:
@@ -57,8 +57,9 @@ def test_manifests_name_the_plugin_at_the_repository_root() -> None:
     plugin = json.loads((PLUGIN_DIR / "plugin.json").read_text())
     assert [p["source"] for p in marketplace["plugins"]] == ["./"]
     assert marketplace["plugins"][0]["name"] == plugin["name"] == "statusline"
-    version = re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M)
-    assert version is not None and plugin["version"] == version.group(1)
+    from statusline import __version__
+
+    assert plugin["version"] == __version__
     commands = {Path(c).stem for c in plugin["commands"]}
     assert commands == {"setup", "doctor", "inspect"}
     for path in plugin["commands"]:
