@@ -71,6 +71,10 @@ def test_the_licence_is_mit() -> None:
     assert text.startswith("MIT License\n\nCopyright (c) 2026 statusline developers\n")
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    plugin = json.loads((REPO / ".claude-plugin" / "plugin.json").read_text())
+    assert plugin["license"] == "MIT"
+    assert plugin["homepage"] == project["urls"]["Homepage"]
+    assert plugin["author"]["name"] == project["authors"][0]["name"]
 
 
 def test_the_wheel_carries_what_an_index_shows() -> None:
