@@ -1,6 +1,7 @@
 #!/bin/sh
-# Install statusline from this checkout into an isolated environment, put `statusline` on
-# PATH, and point Claude Code's statusLine at it (`statusline install`).
+# Install statusline from this checkout (or from a built wheel, --wheel) into an isolated
+# environment, put `statusline` on PATH, and point Claude Code's statusLine at it
+# (`statusline install`).
 #
 # The environment is, in order of preference: `uv tool install` (when uv is on PATH),
 # `pipx install` (when pipx is), else a private venv in the user data directory with a
@@ -15,6 +16,7 @@ PREFIX=""
 METHOD=""
 SCOPE="user"
 WIRE=1
+WHEEL=""
 PYTHON=${PYTHON:-python3}
 # Options passed through to `statusline install`, one per line.
 PASS_THROUGH=""
@@ -23,14 +25,16 @@ usage() {
     cat <<EOF
 Usage: ./install.sh [options]
 
-Install statusline from this checkout into an isolated environment and add it to
-Claude Code's settings.json (as \`statusline install\` does).
+Install statusline from this checkout (or from a built wheel) into an isolated
+environment and add it to Claude Code's settings.json (as \`statusline install\` does).
 
 Options:
   -y, --yes               Do not ask for confirmation.
   -n, --dry-run           Print what would be done; change nothing.
   --prefix DIR            Install into a private venv at DIR (implies --method venv).
                           Default venv: \${XDG_DATA_HOME:-~/.local/share}/statusline/venv
+  --wheel FILE            Install this built wheel (python -m build; dist/*.whl)
+                          instead of the checkout.
   --method METHOD         uv, pipx or venv (default: uv if on PATH, else pipx, else venv).
   --scope SCOPE           Settings to edit: user (default), project or local.
   --refresh-interval N    Re-run the line every N seconds while idle (default 10;
@@ -82,6 +86,8 @@ while [ $# -gt 0 ]; do
         -n | --dry-run) DRY_RUN=1 ;;
         --prefix) need_value "$@"; PREFIX=$2; shift ;;
         --prefix=*) PREFIX=${1#*=} ;;
+        --wheel) need_value "$@"; WHEEL=$2; shift ;;
+        --wheel=*) WHEEL=${1#*=} ;;
         --method) need_value "$@"; METHOD=$2; shift ;;
         --method=*) METHOD=${1#*=} ;;
         --scope) need_value "$@"; SCOPE=$2; shift ;;
@@ -105,6 +111,23 @@ esac
 if [ -z "${HOME:-}" ]; then die "HOME is not set; statusline installs per user, under HOME"; fi
 DATA_HOME=${XDG_DATA_HOME:-$HOME/.local/share}
 BIN_DIR=$HOME/.local/bin
+
+# What to install: the checkout, or a wheel given by path (made absolute: the installers
+# run from other directories).
+PACKAGE=$SOURCE_DIR
+if [ -n "$WHEEL" ]; then
+    case "$WHEEL" in
+        *.whl) ;;
+        *) die "--wheel needs a .whl file (got '$WHEEL')" "build one with: python3 -m build --wheel" ;;
+    esac
+    if [ ! -f "$WHEEL" ]; then
+        die "no such wheel: $WHEEL" "build one with: python3 -m build --wheel (it lands in dist/)"
+    fi
+    case "$WHEEL" in
+        /*) PACKAGE=$WHEEL ;;
+        *) PACKAGE=$(pwd -P)/$WHEEL ;;
+    esac
+fi
 
 # --- Python ---------------------------------------------------------------------------
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
@@ -155,7 +178,7 @@ case "$METHOD" in
 esac
 
 info "statusline installer"
-info "  source:   $SOURCE_DIR"
+info "  source:   $PACKAGE"
 info "  python:   $PYTHON_PATH ($PYTHON_VERSION)"
 info "  into:     $WHERE"
 if [ "$WIRE" -eq 1 ]; then
@@ -188,12 +211,12 @@ compile_package() {
 
 case "$METHOD" in
     uv)
-        run uv tool install --reinstall --compile-bytecode --python "$PYTHON_PATH" "$SOURCE_DIR"
+        run uv tool install --reinstall --compile-bytecode --python "$PYTHON_PATH" "$PACKAGE"
         COMMAND_DIR=$(uv tool dir --bin)
         ENV_PYTHON=$(uv tool dir)/statusline/bin/python
         ;;
     pipx)
-        run pipx install --force --python "$PYTHON_PATH" "$SOURCE_DIR"
+        run pipx install --force --python "$PYTHON_PATH" "$PACKAGE"
         COMMAND_DIR=$(pipx environment --value PIPX_BIN_DIR)
         ENV_PYTHON=$(pipx environment --value PIPX_LOCAL_VENVS)/statusline/bin/python
         ;;
@@ -202,7 +225,13 @@ case "$METHOD" in
         if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then
             run "$PYTHON" -m venv --clear "$VENV"
         fi
-        run "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$SOURCE_DIR"
+        # A wheel of the version already there is reinstalled too (a rebuilt wheel keeps it).
+        if [ -n "$WHEEL" ]; then
+            run "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade \
+                --force-reinstall "$PACKAGE"
+        else
+            run "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "$PACKAGE"
+        fi
         ENV_PYTHON=$VENV/bin/python
         COMMAND_DIR=$BIN_DIR
         LINK=$BIN_DIR/statusline

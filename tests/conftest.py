@@ -25,6 +25,24 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "payloads"
 # Epoch of the captured oauth-003 payload's run: 5h resets in ~1h15, 7d in ~3d10h.
 OAUTH_NOW = 1795519800.0
+# STATUSLINE_TEST_NO_FCNTL=1 with tests/windows_like on PYTHONPATH: no fcntl and no
+# os.posix_spawn in this process and the ones it starts, as on Windows (.ci/run's second
+# pass over the store, lock and chain tests). WINDOWS_LIKE_RUN says whether this run is one.
+WINDOWS_LIKE = "STATUSLINE_TEST_NO_FCNTL"
+WINDOWS_LIKE_RUN = os.environ.get(WINDOWS_LIKE) == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A Windows-like run must really have lost fcntl (else it would pass for nothing)."""
+    if WINDOWS_LIKE_RUN:
+        try:
+            import fcntl  # noqa: F401
+        except ImportError:
+            blocked = True
+        else:
+            blocked = False
+        if not blocked or hasattr(os, "posix_spawn"):
+            raise pytest.UsageError(f"{WINDOWS_LIKE}=1 needs PYTHONPATH=tests/windows_like")
 
 
 def _real_user_files() -> dict[str, str]:
@@ -74,6 +92,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     for name in list(os.environ):
+        if name == WINDOWS_LIKE:
+            continue  # the run's mode (below), for the subprocesses too
         if name.startswith(("STATUSLINE_", "CLAUDE_", "XDG_")) or name in ("NO_COLOR", "COLUMNS"):
             monkeypatch.delenv(name, raising=False)
     for name, default in (("XDG_STATE_HOME", ".local/state"), ("XDG_CONFIG_HOME", ".config"),

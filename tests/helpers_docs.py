@@ -1,7 +1,7 @@
-"""The generated parts of README.md: each command's --help, the example config and the
-inspect sample.
+"""The generated parts of docs/commands.md: each command's --help, the example config and
+the inspect sample (the README keeps a short table of the commands and links there).
 
-``tests/test_docs.py`` fails when README.md and these drift; regenerate with
+``tests/test_docs.py`` fails when docs/commands.md and these drift; regenerate with
 
     .venv/bin/python -m tests.helpers_docs
 
@@ -20,6 +20,7 @@ from statusline.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
+COMMANDS_DOC = REPO / "docs" / "commands.md"
 EXAMPLE_CONFIG = REPO / "examples" / "config.toml"
 COMMANDS = (
     (),
@@ -45,7 +46,7 @@ def help_text(command: tuple[str, ...]) -> str:
 
 
 def commands_block() -> str:
-    """The body of the README's generated commands section."""
+    """The body of docs/commands.md's generated --help section."""
     parts = []
     for command in COMMANDS:
         title = " ".join(("statusline", *command))
@@ -54,7 +55,7 @@ def commands_block() -> str:
 
 
 def config_example_block() -> str:
-    """The README's copy of examples/config.toml."""
+    """docs/commands.md's copy of examples/config.toml."""
     return f"```toml\n{EXAMPLE_CONFIG.read_text()}```\n"
 
 
@@ -75,7 +76,7 @@ BLOCKS = {
 def marked(text: str, name: str) -> str:
     """The text between a pair of markers in ``text``."""
     match = re.search(rf"<!-- {name}:start -->\n(.*?)<!-- {name}:end -->", text, re.DOTALL)
-    assert match is not None, f"README.md has no {name} markers"
+    assert match is not None, f"no {name} markers"
     return match.group(1)
 
 
@@ -90,4 +91,4 @@ def regenerate(text: str) -> str:
 
 
 if __name__ == "__main__":
-    README.write_text(regenerate(README.read_text()))
+    COMMANDS_DOC.write_text(regenerate(COMMANDS_DOC.read_text()))

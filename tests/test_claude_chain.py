@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 
 from statusline.claude import chain
-from tests.conftest import EXAMPLES, OAUTH_NOW, run_cli
+from tests.conftest import EXAMPLES, OAUTH_NOW, WINDOWS_LIKE_RUN, run_cli
+
+# Chaining starts their command with os.posix_spawn; without it (Windows, and the
+# Windows-like test pass) install does not chain: tests/test_windows_like.py checks that.
+NEEDS_POSIX_SPAWN = pytest.mark.skipif(WINDOWS_LIKE_RUN, reason="chaining needs os.posix_spawn")
 
 PAYLOAD = (EXAMPLES / "oauth-003.json").read_bytes()
 SESSION = json.loads(PAYLOAD)["session_id"]
@@ -49,6 +53,7 @@ def settled_call(command: str, **env: str) -> list[str]:
     raise AssertionError(f"{command} never finished within the budget: {rows}")
 
 
+@NEEDS_POSIX_SPAWN
 def test_their_rows_come_first_then_ours_as_its_own_row(tmp_path: Path) -> None:
     rows = settled_call(script(tmp_path, 'echo "their first"\necho\necho "their second"\n'))
     assert rows[:2] == ["their first", "their second"]  # the empty row is dropped
@@ -56,6 +61,7 @@ def test_their_rows_come_first_then_ours_as_its_own_row(tmp_path: Path) -> None:
     assert "5h 24%" in rows[2]
 
 
+@NEEDS_POSIX_SPAWN
 def test_they_get_the_same_stdin_and_environment_without_our_variables(tmp_path: Path) -> None:
     seen = tmp_path / "seen"
     command = script(tmp_path, f'cat > {seen}.stdin\nenv > {seen}.env\necho ok\n')
@@ -67,6 +73,7 @@ def test_they_get_the_same_stdin_and_environment_without_our_variables(tmp_path:
     assert not [line for line in environment if line.startswith("STATUSLINE_CHAIN")]
 
 
+@NEEDS_POSIX_SPAWN
 def test_their_escape_sequences_pass_through_and_ours_start_clean(tmp_path: Path) -> None:
     """Their colours and links are theirs; an SGR or OSC 8 left open is closed before ours."""
     theirs = script(tmp_path, r"printf '\033[35mpurple \033]8;;http://x\007link'" + "\n")
@@ -76,6 +83,7 @@ def test_their_escape_sequences_pass_through_and_ours_start_clean(tmp_path: Path
     assert "\x07" not in rows[1]
 
 
+@NEEDS_POSIX_SPAWN
 def test_shared_row_puts_ours_at_the_end_of_their_last_row(tmp_path: Path) -> None:
     for _ in range(5):
         rows, _ = call(script(tmp_path, "echo one\necho two\n"), STATUSLINE_CHAIN_ROW="shared")
@@ -87,6 +95,7 @@ def test_shared_row_puts_ours_at_the_end_of_their_last_row(tmp_path: Path) -> No
     assert len(rows) == 2
 
 
+@NEEDS_POSIX_SPAWN
 def test_slow_or_failing_theirs_shows_their_last_good_rows(tmp_path: Path) -> None:
     """The same command, once fast, then slow, then failing: the fast run's rows stay on
     screen (kept per session in the state directory), and the call stays within budget."""
@@ -126,6 +135,7 @@ def test_a_command_that_cannot_start_leaves_just_ours(tmp_path: Path) -> None:
     assert "5h 24%" in rows[0]
 
 
+@NEEDS_POSIX_SPAWN
 def test_another_commands_cached_rows_are_not_shown(tmp_path: Path) -> None:
     """The cache belongs to the command that printed it: a new command starts afresh."""
     assert settled_call(script(tmp_path, "echo first\n", "a.sh"))[0] == "first"
@@ -161,6 +171,7 @@ def test_out_of_time_the_watchdog_prints_the_cached_rows_and_ours() -> None:
     assert chain.Call("cmd", None, None, None, False).on_timeout("ours") == "ours"
 
 
+@NEEDS_POSIX_SPAWN
 def test_out_of_time_their_finished_output_is_still_taken(tmp_path: Path) -> None:
     """The watchdog takes their rows when they are done by then, and keeps them."""
     running = chain.start("echo fresh", PAYLOAD, dict(os.environ))

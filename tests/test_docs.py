@@ -1,4 +1,5 @@
-"""The README cannot drift from the code: --help blocks, config reference, examples."""
+"""The README and docs/commands.md cannot drift from the code: --help blocks, config
+reference, examples, the commands table, the size a newcomer reads."""
 
 from __future__ import annotations
 
@@ -18,21 +19,31 @@ from tests import helpers_docs
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
+COMMANDS_DOC = helpers_docs.COMMANDS_DOC.read_text()
 
 
-def test_readme_help_blocks_match_the_commands() -> None:
-    """The Commands section is what --help prints (run `python -m tests.helpers_docs`)."""
-    assert helpers_docs.marked(README, "commands") == helpers_docs.commands_block()
+def test_help_blocks_match_the_commands() -> None:
+    """docs/commands.md's --help blocks are what --help prints (run
+    `python -m tests.helpers_docs`)."""
+    assert helpers_docs.marked(COMMANDS_DOC, "commands") == helpers_docs.commands_block()
 
 
-def test_readme_config_example_is_the_example_file() -> None:
-    """The Configuration section quotes examples/config.toml exactly."""
-    assert helpers_docs.marked(README, "config-example") == helpers_docs.config_example_block()
+def test_config_example_is_the_example_file() -> None:
+    """docs/commands.md quotes examples/config.toml exactly."""
+    assert (helpers_docs.marked(COMMANDS_DOC, "config-example")
+            == helpers_docs.config_example_block())
 
 
-def test_readme_inspect_sample_is_the_snapshot() -> None:
-    """The inspect sample in the README is the pinned snapshot's 5-hour window."""
-    assert helpers_docs.marked(README, "inspect-sample") == helpers_docs.inspect_sample_block()
+def test_inspect_sample_is_the_snapshot() -> None:
+    """The inspect sample is the pinned snapshot's 5-hour window."""
+    assert (helpers_docs.marked(COMMANDS_DOC, "inspect-sample")
+            == helpers_docs.inspect_sample_block())
+
+
+def test_the_readme_stays_short_enough_for_a_newcomer() -> None:
+    """At most ~25 KB; measurements and design notes live in docs/."""
+    assert len(README.encode()) <= 25_600
+    assert "## Forecast accuracy" in README and "## Platforms" in README
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
@@ -46,10 +57,15 @@ def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> set[tuple[
 
 
 def test_every_command_is_documented() -> None:
-    """Each command (and subcommand) has a --help block in the README and a docstring."""
+    """Each command (and subcommand) has a --help block in docs/commands.md and a row in the
+    README's table."""
     assert all_commands(cli) == set(helpers_docs.COMMANDS)
+    rows = set(re.findall(r"^\| `(statusline[\w -]*)` \|", README, re.MULTILINE))
     for path in helpers_docs.COMMANDS:
-        assert f"### `{' '.join(('statusline', *path))}`" in README
+        name = " ".join(("statusline", *path))
+        assert f"### `{name}`" in COMMANDS_DOC
+        assert name in rows or not path, name
+    assert "statusline --version" in rows
 
 
 def config_table() -> dict[str, str]:
@@ -120,9 +136,13 @@ def test_shell_completion_works_as_documented() -> None:
 def test_every_docs_link_in_the_readme_exists() -> None:
     """The long memos moved to docs/: each link from the README points at a file."""
     links = re.findall(r"\]\((docs/[^)#]+)", README)
-    assert {"docs/performance.md", "docs/reliability.md", "docs/forecast.md"} <= set(links)
+    assert {"docs/performance.md", "docs/reliability.md", "docs/forecast.md", "docs/design.md",
+            "docs/commands.md", "docs/hook.md"} <= set(links)
     for link in links:
         assert (REPO / link).is_file(), link
+    for doc in (REPO / "docs").glob("*.md"):
+        for link in re.findall(r"\]\(([^)#:]+)", doc.read_text()):
+            assert (doc.parent / link).exists(), f"{doc.name}: {link}"
 
 
 def test_readme_shows_the_entry_install_writes() -> None:

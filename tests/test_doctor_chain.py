@@ -9,8 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from statusline import doctor
 from statusline.doctor import OK, WARN
+from tests.conftest import WINDOWS_LIKE_RUN
+
+# Chaining starts their command with os.posix_spawn; without it (Windows, and the
+# Windows-like test pass) install does not chain: tests/test_windows_like.py checks that.
+NEEDS_POSIX_SPAWN = pytest.mark.skipif(WINDOWS_LIKE_RUN, reason="chaining needs os.posix_spawn")
 
 
 def install_over(claude_dir: Path, script: Path, body: str) -> None:
@@ -27,6 +34,7 @@ def checks(tmp_path: Path) -> dict[str, doctor.Check]:
     return {c.name: c for c in doctor.run_checks(os.environ, str(tmp_path))}
 
 
+@NEEDS_POSIX_SPAWN
 def test_a_kept_status_line_that_prints_is_ok(claude_dir: Path, tmp_path: Path) -> None:
     install_over(claude_dir, tmp_path / "mine.sh", "cat >/dev/null; echo mine\n")
     found = checks(tmp_path)
@@ -35,6 +43,7 @@ def test_a_kept_status_line_that_prints_is_ok(claude_dir: Path, tmp_path: Path) 
     assert found["render"].status == OK, found["render"].detail
 
 
+@NEEDS_POSIX_SPAWN
 def test_a_kept_status_line_that_fails_is_a_warning(claude_dir: Path, tmp_path: Path) -> None:
     install_over(claude_dir, tmp_path / "mine.sh", "exit 4\n")
     kept = checks(tmp_path)["kept status line"]

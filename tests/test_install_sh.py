@@ -213,7 +213,7 @@ def check_end_to_end(home: Path, env: dict[str, str], method_words: str, env_pre
     sources = {p.stem for p in package.glob("*.py")}
     compiled = {p.name.split(".")[0] for p in (package / "__pycache__").glob("*.pyc")}
     assert sources <= compiled, f"not compiled: {sorted(sources - compiled)}"
-    assert not (package.parent / "__editable__.statusline-0.1.0.pth").exists()
+    assert not list(package.parent.glob("__editable__.statusline-*.pth"))
 
     second = sh([str(SCRIPT), "--yes", *extra], env, cwd=home)
     assert second.returncode == 0, second.stdout + second.stderr
@@ -266,6 +266,47 @@ def test_foreign_statusline_is_kept_through_the_script(home: Path, tmp_path: Pat
     assert forced.returncode == 0, forced.stderr
     assert json.loads(settings.read_text())["statusLine"]["command"].endswith("statusline")
     assert "STATUSLINE_CHAIN" not in settings.read_text()
+
+
+def test_venv_branch_from_a_built_wheel(home: Path, tmp_path: Path) -> None:
+    """--wheel (a relative path): the wheel, not the checkout, goes into the private venv."""
+    from tests.helpers_release import built
+
+    wheel, _ = built()
+    (tmp_path / "dist").mkdir()
+    local = tmp_path / "dist" / wheel.name
+    local.write_bytes(wheel.read_bytes())
+    env = new_user(home, system_path())
+    venv = home / ".local" / "share" / "statusline" / "venv"
+    relative = f"dist/{wheel.name}"
+    done = sh([str(SCRIPT), "--yes", "--dry-run", "--wheel", relative], env, cwd=tmp_path)
+    assert f"source:   {local}" in done.stdout, done.stdout + done.stderr
+    check_end_to_end(home, env, f"a private venv at {venv}", venv, ("--wheel", str(local)))
+    record = next(venv.glob("lib/python3*/site-packages/statusline-*.dist-info/direct_url.json"))
+    assert json.loads(record.read_text())["url"] == local.as_uri()
+
+
+def test_a_missing_or_wrong_wheel_is_refused_clearly(home: Path, tmp_path: Path) -> None:
+    env = new_user(home, system_path())
+    missing = sh([str(SCRIPT), "--yes", "--wheel", "dist/none-0.0.0-py3-none-any.whl"], env,
+                 cwd=tmp_path)
+    assert missing.returncode == 1
+    assert "no such wheel: dist/none-0.0.0-py3-none-any.whl" in missing.stderr
+    assert "python3 -m build" in missing.stderr
+    wrong = sh([str(SCRIPT), "--yes", "--wheel", "statusline-0.2.0.tar.gz"], env, cwd=tmp_path)
+    assert wrong.returncode == 1 and "--wheel needs a .whl file" in wrong.stderr
+    assert not (home / ".local").exists()
+
+
+def test_uv_from_a_built_wheel(home: Path, tools: Path, tmp_path: Path) -> None:
+    """uv tool install of the wheel alone (as people install released tools)."""
+    from tests.helpers_release import built
+
+    wheel, _ = built()
+    env = new_user(home, only(tools, "uv", tmp_path / "only-uv") + ":" + system_path())
+    check_end_to_end(home, env, "a uv tool environment",
+                     home / ".local" / "share" / "uv" / "tools" / "statusline",
+                     ("--wheel", str(wheel)))
 
 
 def test_pipx_branch(home: Path, tools: Path, tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """The Claude Code plugin: the manifests, validation by the real client, a local marketplace
 install, and the set-up command's own command line leaving a working statusLine.
 
-The client tests run when ``claude`` is on PATH or ``CLAUDE_BIN`` names it, each with a
-throwaway HOME; the marketplace install runs without network when ``unshare -n`` can.
+The client tests use the pinned client (tests/helpers_client.py: ``CLAUDE_BIN``, the
+project-local install, ``claude`` on PATH, else an npm install into ``.tools/``), each with a
+throwaway HOME; they skip only when the npm registry cannot be reached. The marketplace
+install runs without network when ``unshare -n`` can.
 """
 
 from __future__ import annotations
@@ -14,28 +16,18 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
+from tests.helpers_client import client_or_skip
 from tests.test_install_sh import new_user, system_path
 
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN_DIR = REPO / ".claude-plugin"
-# Read at import: the autouse fixture clears CLAUDE_* variables before each test.
-CLAUDE_BIN = os.environ.get("CLAUDE_BIN")
 IGNORED = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", "build", "dist",
-                                 ".*_cache", ".hypothesis", "out")
-
-
-def claude_bin() -> str:
-    found = CLAUDE_BIN or shutil.which("claude")
-    if not found:
-        pytest.skip("the Claude Code client is not on PATH (set CLAUDE_BIN to run this)")
-    return found
+                                 ".*_cache", ".hypothesis", "out", ".tools")
 
 
 def client(args: list[str], home: Path, offline: bool = False) -> subprocess.CompletedProcess[str]:
     """Run the real client with a throwaway HOME (offline: in a network namespace)."""
-    command = [claude_bin(), *args]
+    command = [client_or_skip(), *args]
     if offline and os.geteuid() == 0 and shutil.which("unshare"):
         command = ["unshare", "-n", *command]
     env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"}
@@ -57,8 +49,9 @@ def test_manifests_name_the_plugin_at_the_repository_root() -> None:
     plugin = json.loads((PLUGIN_DIR / "plugin.json").read_text())
     assert [p["source"] for p in marketplace["plugins"]] == ["./"]
     assert marketplace["plugins"][0]["name"] == plugin["name"] == "statusline"
-    version = re.search(r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(), re.M)
-    assert version is not None and plugin["version"] == version.group(1)
+    from statusline import __version__
+
+    assert plugin["version"] == __version__
     commands = {Path(c).stem for c in plugin["commands"]}
     assert commands == {"setup", "doctor", "inspect"}
     for path in plugin["commands"]:

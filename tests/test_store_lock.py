@@ -45,8 +45,9 @@ def _holder(kind: str, lock_path: Path) -> subprocess.Popen[bytes]:
     take = (
         f"import filelock; lock = filelock.FileLock({str(lock_path)!r}, mode=0o600); lock.acquire()"
         if kind == "filelock" else
-        f"from statusline.store.lock import StoreLock; StoreLock({str(lock_path)!r}, 5, 0.01)"
-        ".__enter__()"
+        # Kept in a name: where the lock is filelock's (no fcntl), dropping it releases it.
+        f"from statusline.store.lock import StoreLock; held = StoreLock({str(lock_path)!r}, 5, "
+        "0.01); held.__enter__()"
     )
     holder = subprocess.Popen(
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {REPO!r})\n{take}\n"

@@ -11,8 +11,8 @@ import sys
 
 import click
 
+from statusline import __version__, paths
 from statusline import config as config_module
-from statusline import paths
 from statusline.account import Account, open_account
 from statusline.errors import StatuslineError
 from statusline.store import local as store
@@ -64,7 +64,7 @@ def terminal_width() -> int:
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
-@click.version_option(package_name="statusline", prog_name="statusline")
+@click.version_option(version=__version__, prog_name="statusline")
 def cli() -> None:
     """A Claude Code status line that pools the 5h and 7d rate limits of every session.
 

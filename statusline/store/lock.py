@@ -126,8 +126,18 @@ def _same_file(fd: int, path: str) -> bool:
 
 
 def _filelock_acquire(path: str, timeout: float, poll: float) -> object:
-    """filelock's native lock (no ``fcntl`` here); raises ``LockBusyError`` on timeout."""
+    """filelock's native lock (no ``fcntl`` here); raises ``LockBusyError`` on timeout, and
+    ``OSError`` when something other than a regular file (a symlink, a FIFO) is at the path,
+    as the flock path does."""
     from filelock import FileLock, Timeout
+
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    else:
+        if not stat.S_ISREG(found.st_mode):
+            raise OSError(errno.EINVAL, "the lock path is not a regular file", path)
 
     try:
         lock = FileLock(path, timeout=timeout, mode=MODE, fallback_to_soft=False)
