@@ -82,6 +82,18 @@ def install(scope: str, refresh_interval: int | None, force: bool, row: str | No
     # that everything written stays theirs.
     with acting_as_owner(path):
         _install(path, scope, command, refresh_interval, force, row, dry_run, not no_hooks)
+    if not dry_run:
+        _lean_launcher(command)
+
+
+def _lean_launcher(command: str) -> None:
+    """Swap pip's console script for the lean one when it is ours (``statusline.launcher``)."""
+    from statusline import launcher
+
+    program = claude_settings.command_program(command)
+    if program is not None and launcher.make_lean(os.path.realpath(program)):
+        click.echo(f"Launcher: {os.path.realpath(program)} no longer imports `re` on every "
+                   "call (pip's script, rewritten; the same entry point).")
 
 
 def _install(path: str, scope: str, command: str, refresh_interval: int | None, force: bool,
