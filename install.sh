@@ -207,6 +207,12 @@ compile_package() {
     env_python=$1
     package_dir=$("$env_python" -I -c 'import os, statusline; print(os.path.dirname(statusline.__file__))')
     run "$env_python" -I -m compileall -q "$package_dir" >/dev/null
+    # The call's and the hook's modules in one file each (statusline/bundle.py): the first
+    # call is then served from it rather than writing it after answering.
+    for entry in call hook; do
+        run "$env_python" -I -c "from statusline import bundle; bundle.prepare('$entry')" \
+            >/dev/null || true
+    done
 }
 
 case "$METHOD" in

@@ -153,6 +153,13 @@ def refresh(entry: str, loaded: Iterable[str], package_dir: str = PACKAGE_DIR) -
     return True
 
 
+def prepare(entry: str) -> bool:
+    """Write ``entry``'s bundle from what importing it loads (install time: the first call
+    then starts served; modules a call loads later, such as the lock, join at its end)."""
+    __import__(f"{PACKAGE}.{entry}")
+    return refresh(entry, list(sys.modules))
+
+
 def _entry(name: str, package_dir: str) -> Entry | None:
     """The bundle entry of module ``name``, compiled from its source; None when it has none."""
     relative = name.split(".")[1:]

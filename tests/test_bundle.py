@@ -168,3 +168,17 @@ def test_served_modules_are_the_same_modules(package_copy: Path) -> None:
     assert file_name == str(package_copy / "call.py")
     assert line_path == [str(package_copy / "line")]
     assert report_loader == "SourceFileLoader"
+
+
+def test_prepare_writes_what_importing_the_entry_loads(package_copy: Path) -> None:
+    """install.sh's step: the bundle is there before the first call."""
+    done = subprocess.run(
+        [sys.executable, "-S", "-c",
+         f"import sys; sys.path.insert(0, {str(package_copy.parent)!r}); "
+         "from statusline import bundle; print(bundle.prepare('call'))"],
+        capture_output=True, text=True, timeout=30, check=False)
+    assert done.stdout.strip() == "True", done.stderr
+    table = bundle.load(bundle.path("call", str(package_copy)))
+    assert table is not None and {"statusline.call", "statusline.account"} <= set(table)
+    _, served = call(package_copy, stdin=payload())
+    assert "statusline.call" in served
