@@ -19,8 +19,12 @@ import pytest
 from statusline.claude import chain_runner
 from tests.conftest import EXAMPLES, OAUTH_NOW, run_cli
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(),
-                                reason="counts processes through /proc")
+pytestmark = [
+    pytest.mark.skipif(not Path("/proc/self/environ").exists(),
+                       reason="counts processes through /proc"),
+    pytest.mark.skipif(not hasattr(os, "posix_spawn"),
+                       reason="without os.posix_spawn install does not chain"),
+]
 
 PAYLOAD = (EXAMPLES / "oauth-003.json").read_bytes()
 CLOCK = {"STATUSLINE_NOW": str(OAUTH_NOW), "COLUMNS": "200", "NO_COLOR": "1"}
