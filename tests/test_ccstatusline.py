@@ -97,6 +97,25 @@ def test_custom_command_widget_keeps_our_colours_when_asked(ccstatusline: Path, 
     assert ("\x1b[36mSonnet 5.5" in shown) is preserve
 
 
+def plain_call_time() -> float:
+    """Wall time of a status-line call without a kept line, on this machine now."""
+    import time
+
+    from tests.conftest import run_cli
+
+    started = time.monotonic()
+    run_cli((EXAMPLES / "oauth-003.json").read_bytes(), env={"STATUSLINE_NOW": str(OAUTH_NOW)})
+    return time.monotonic() - started
+
+
+def within_budget(elapsed: float) -> bool:
+    """Under a second, or (on a machine too loaded for that) no more than our budget beyond
+    a plain call's time here: their command never holds the call."""
+    from statusline.hotpath import BUDGET_S
+
+    return elapsed < 1.0 or elapsed < plain_call_time() + BUDGET_S
+
+
 def chained_ticks(command: str, ticks: int, spacing: float) -> list[tuple[list[str], float]]:
     """``ticks`` status-line calls chaining ``command``, ``spacing`` seconds apart (Claude
     Code's refresh interval): each call's rows and wall time."""
@@ -126,7 +145,7 @@ def test_ccstatusline_kept_as_their_line_is_on_screen_with_ours(ccstatusline: Pa
     config.write_text(json.dumps({"version": 4, "lines": [[{"id": "m", "type": "model"}]]}))
     ticks = chained_ticks(f"node {ccstatusline} --config {config}", 3, 3.0)
     for rows, elapsed in ticks:
-        assert elapsed < 1.0, ticks
+        assert within_budget(elapsed), ticks
         assert "5h 24%" in rows[-1]
     for rows, _ in ticks[1:]:
         assert len(rows) == 2 and "Sonnet 5.5" in rows[0], ticks
@@ -140,7 +159,7 @@ def test_npx_ccstatusline_latest_is_on_screen_within_two_ticks(ccstatusline: Pat
         pytest.skip("npx is not on PATH")
     ticks = chained_ticks("npx -y ccstatusline@latest", 3, 4.0)
     for rows, elapsed in ticks:
-        assert elapsed < 1.0, ticks
+        assert within_budget(elapsed), ticks
         assert "5h 24%" in rows[-1]
     for rows, _ in ticks[1:]:
         assert len(rows) == 2 and "Sonnet 5.5" in rows[0], ticks

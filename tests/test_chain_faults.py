@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from statusline.claude import chain_runner
+from statusline.hotpath import BUDGET_S
 from tests.conftest import EXAMPLES, OAUTH_NOW, run_cli
 
 pytestmark = [
@@ -64,6 +65,16 @@ def call(command: str, marker: str, state: Path, **env: str) -> tuple[list[str],
     return done.stdout.rstrip("\n").split("\n"), elapsed
 
 
+def within_budget(elapsed: float, state: Path) -> bool:
+    """True when a call took under a second, or (on a machine too loaded for that) no more
+    than our budget beyond a plain call's time here: their command never holds the call."""
+    if elapsed < 1.0:
+        return True
+    started = time.monotonic()
+    run_cli(PAYLOAD, env={**CLOCK, "STATUSLINE_STATE_DIR": str(state)})
+    return elapsed < time.monotonic() - started + BUDGET_S
+
+
 def loop_script(tmp_path: Path) -> str:
     """A wrapper that chains itself again in front of statusline: without the depth marker
     every level would start the next, for ever."""
@@ -93,7 +104,7 @@ def test_nothing_a_chained_command_starts_outlives_its_deadline(tmp_path: Path) 
     for round_ in range(2):
         for name, command in cases.items():
             rows, elapsed = call(command, markers[name], tmp_path / f"state-{markers[name]}")
-            assert elapsed < 1.0, (name, round_, elapsed)
+            assert within_budget(elapsed, tmp_path / "plain"), (name, round_, elapsed)
             assert OURS in rows[-1], (name, rows)
         for name, marker in markers.items():
             sleepers = [c for c in marked(marker) if c.startswith("sleep")]
@@ -139,12 +150,12 @@ def test_a_slow_command_is_shown_from_the_second_call_on(tmp_path: Path) -> None
     state = tmp_path / "state"
     first = time.monotonic()
     rows, elapsed = call(command, marker, state)
-    assert elapsed < 1.0
+    assert within_budget(elapsed, tmp_path / "plain"), elapsed
     assert len(rows) == 1 and OURS in rows[0]
     for tick in range(1, 4):
         time.sleep(max(first + 2.0 * tick - time.monotonic(), 0))
         rows, elapsed = call(command, marker, state)
-        assert elapsed < 1.0, (tick, elapsed)
+        assert within_budget(elapsed, tmp_path / "plain"), (tick, elapsed)
         assert rows[0] == "theirs", (tick, rows)
         assert OURS in rows[1]
     deadline = time.monotonic() + 5  # the last tick's run ends 1.5 s after it started

@@ -53,7 +53,7 @@ def test_doctor_changes_nothing_in_redis_nor_in_the_state_directory(
     # Installed over a kept status line that runs statusline again (a widget of it).
     theirs = tmp_path / "theirs.sh"
     theirs.write_text(f"#!/bin/sh\n{shlex.quote(sys.executable)} -m statusline "
-                      "--segments five_hour\n")
+                      "--segments model,five_hour\n")
     theirs.chmod(0o755)
     (claude_dir / "settings.json").write_text(
         json.dumps({"statusLine": {"type": "command", "command": str(theirs)}}))
