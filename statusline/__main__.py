@@ -21,13 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     import os  # already loaded by the interpreter: a dictionary lookup
 
 
-    if len(args) in (1, 2) and args[0].split("=", 1)[0] == "--segments":
+    chosen = widget_segments(args)
+    if chosen is not None:
         # `statusline --segments five_hour,seven_day`: the status-line call showing only those
         # segments (for another status line's widget), read here so it never loads click.
-        value = args[0].partition("=")[2] if "=" in args[0] else (args[1:] or [""])[0]
-        if value and (len(args) == 1) == ("=" in args[0]):
-            os.environ["STATUSLINE_SEGMENTS"] = value
-            args = []
+        # A blank value is still widget mode (a lone comma names no segment): the call says
+        # so instead of drawing the whole line into someone else's widget.
+        os.environ["STATUSLINE_SEGMENTS"] = chosen if chosen.strip() else ","
+        args = []
     # Shell completion runs the command with no arguments and _STATUSLINE_COMPLETE set.
     if not args and "_STATUSLINE_COMPLETE" not in os.environ:
         if sys.stdin is not None and sys.stdin.isatty():
@@ -65,6 +66,29 @@ def main(argv: list[str] | None = None) -> int:
     from statusline.cli import main as cli_main
 
     return cli_main(args)
+
+
+def widget_segments(args: list[str]) -> str | None:
+    """The names of ``--segments NAMES`` / ``--segments=NAMES`` when ``args`` are only that
+    flag (repeated flags add up; a flag without a value adds nothing), else None."""
+    if not args:
+        return None
+    names = []
+    index = 0
+    while index < len(args):
+        flag, equals, value = args[index].partition("=")
+        if flag != "--segments":
+            return None
+        if not equals:
+            following = args[index + 1] if index + 1 < len(args) else "--segments"
+            if following.startswith("--segments"):  # no value: nothing chosen by this one
+                index += 1
+                continue
+            value = following
+            index += 1
+        names.append(value)
+        index += 1
+    return ",".join(names)
 
 
 def _bundled(entry: str) -> BundleFinder | None:

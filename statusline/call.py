@@ -81,7 +81,9 @@ class LastWord:
     def on_timeout(self, signum: int, frame: FrameType | None) -> None:
         """Out of budget: print what we have and leave at once. The store is safe (writes
         are atomic replaces; the kernel drops our lock on exit; a stray temp file is swept)."""
-        emit(self.line if self.chain is None else self.chain.on_timeout(self.line))
+        text = self.line if self.chain is None else self.chain.on_timeout(self.line)
+        if text:  # empty only in widget mode: print nothing
+            emit(text)
         os._exit(0)
 
 
@@ -108,7 +110,8 @@ def run() -> int:
         text = last_word.chain.finish(text, started + CHAIN_BUDGET_S,
                                       width(os.environ) + ROW_MARGIN)
     disarm_watchdog(previous)
-    emit(text)
+    if text:  # empty only in widget mode with nothing to show: print nothing
+        emit(text)
     return 0
 
 
@@ -124,7 +127,9 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     payload.pid = claude_pid(env)
     now = clock(env)
     now += clock_behind(payload, now)
-    if payload.model and early is not None:
+    if early is not None and widget_mode(env):
+        early("")  # a widget out of time shows nothing, not a segment not chosen
+    elif early is not None and payload.model:
         # A name that cleans to nothing must not leave the watchdog an empty line.
         early(render.truncate(clean(payload.model, 24), 40) or FALLBACK)
 
@@ -185,8 +190,8 @@ def _render(outcome: Outcome, payload: Payload, state: history.State, now: float
     ctx = Context(payload, state, outcome.projection, now, cfg, offset,
                            session_key=history.session_key(state, payload, now),
                            offset_at=utc_offset)
-    outcome.results = segments.run_segments(ctx, chosen_segments(env, cfg.segments),
-                                            timed=timed)
+    chosen = chosen_segments(env, cfg.segments)
+    outcome.results = segments.run_segments(ctx, chosen, timed=timed)
     for failed in outcome.results:
         if failed.error:
             log.error(f"segment {failed.name} failed: {failed.error}")
@@ -194,7 +199,7 @@ def _render(outcome: Outcome, payload: Payload, state: history.State, now: float
     color = cfg.color and not env.get("NO_COLOR")
     cells = outcome.width
     outcome.line = (render.line(shown, cells, ctx.symbols["sep"], color, cfg.theme)
-                    or render.truncate(FALLBACK, cells))
+                    or nothing_to_show(env, chosen, cells))
 
 
 def advance(state: history.State, payload: Payload, now: float, offset: float,
@@ -275,13 +280,36 @@ def claude_pid(env: Mapping[str, str]) -> int | None:
 
 
 def chosen_segments(env: Mapping[str, str], configured: tuple[str, ...]) -> tuple[str, ...]:
-    """The segments to show: ``STATUSLINE_SEGMENTS`` (comma-separated names, e.g. to live in
-    another status line's widget) when it names any known one, else the configured ones."""
-    chosen = env.get("STATUSLINE_SEGMENTS")
-    if not chosen:
+    """The segments to show: the known ones ``STATUSLINE_SEGMENTS`` names (widget mode, to
+    live in another status line's widget: names split at commas or spaces, any case, ``-``
+    for ``_``, each once, in the given order; possibly none), else the configured ones."""
+    chosen = env.get("STATUSLINE_SEGMENTS", "")
+    if not widget_mode(env):
         return configured
-    names = tuple(n for n in (part.strip() for part in chosen.split(",")) if n in segments.SEGMENTS)
-    return names or configured
+    names: list[str] = []
+    for word in chosen.replace(",", " ").split():
+        name = word.lower().replace("-", "_")
+        if name in segments.SEGMENTS and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def widget_mode(env: Mapping[str, str]) -> bool:
+    """True when ``STATUSLINE_SEGMENTS`` chooses the segments (blank: the configured line)."""
+    return bool(env.get("STATUSLINE_SEGMENTS", "").strip())
+
+
+def nothing_to_show(env: Mapping[str, str], chosen: tuple[str, ...], cells: int) -> str:
+    """The line when no segment has anything to show: nothing at all in widget mode (the
+    host hides an empty widget) unless the names chosen are all unknown, which says so;
+    else the pointer to doctor."""
+    if not widget_mode(env):
+        return render.truncate(FALLBACK, cells)
+    if chosen:
+        return ""
+    unknown = clean(env.get("STATUSLINE_SEGMENTS", "").replace(",", " ").strip(), 40)
+    named = f"no segment named {unknown!r}" if unknown else "--segments names no segment"
+    return render.truncate(f"statusline: {named}; try {','.join(segments.SEGMENTS)}", cells)
 
 
 def width(env: Mapping[str, str], padding: int = 0, terminal_width: int | None = None) -> int:

@@ -12,7 +12,7 @@ from statusline import doctor, history, paths
 from statusline.claude import settings as claude_settings
 from statusline.doctor import FAIL, OK, WARN
 from statusline.payload import from_mapping
-from tests.conftest import example
+from tests.conftest import OAUTH_NOW, example, run_cli
 from tests.helpers_cli import NOW, day_of_readings, write_store
 
 FOREIGN = {"type": "command", "command": "bash ~/.claude/statusline.sh"}
@@ -49,7 +49,10 @@ def test_doctor_passes_after_install(claude_dir: Path) -> None:
     assert "modules" not in done.stdout and "taken in" not in done.stdout
     verbose = run("doctor", "--verbose")
     assert "modules imported, no click" in verbose.stdout
-    assert "taken in" in verbose.stdout
+    # No call yet: doctor does not create the store's lock file to time it.
+    assert "no call has taken it yet: " in verbose.stdout
+    run_cli(example("oauth-003"), env={"STATUSLINE_NOW": str(OAUTH_NOW)})  # takes it
+    assert "taken in" in run("doctor", "--verbose").stdout
 
 
 def test_doctor_json_and_exit_status_when_a_check_fails(claude_dir: Path) -> None:

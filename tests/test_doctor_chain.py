@@ -55,3 +55,29 @@ def test_without_a_kept_status_line_the_check_says_so(claude_dir: Path, tmp_path
     assert subprocess.run([sys.executable, "-m", "statusline", "install"], capture_output=True,
                           env=dict(os.environ), timeout=120, check=False).returncode == 0
     assert checks(tmp_path)["kept status line"].status == OK
+
+
+def test_a_kept_status_line_slower_than_the_budget_is_ok_and_said_so(claude_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    """Slower than our budget but within its own deadline: shown from the next call on."""
+    install_over(claude_dir, tmp_path / "mine.sh", "cat >/dev/null; sleep 1; echo mine\n")
+    kept = checks(tmp_path)["kept status line"]
+    assert kept.status == OK and "printed 1 row(s)" in kept.detail
+    assert "runs beside the line" in kept.detail
+
+
+def test_the_kept_status_line_is_stopped_with_its_children(claude_dir: Path,
+                                                          tmp_path: Path) -> None:
+    """Doctor runs theirs in its own process group and stops it all afterwards."""
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    install_over(claude_dir, tmp_path / "mine.sh",
+                 f"cat >/dev/null; sleep 30 & echo $! > {pid_file}; echo mine\n")
+    assert checks(tmp_path)["kept status line"].status == OK
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 3
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stat_file = Path(f"/proc/{child}/stat")
+    assert not stat_file.exists() or stat_file.read_text().split()[2] == "Z"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from statusline import config as config_module
 from statusline import paths
 from statusline.doctor.base import FAIL, OK, WARN, Check
+from statusline.doctor.scratch import scratch_env
 from statusline.doctor.setup_checks import command_interpreter
 from statusline.payload import parse, preview_clock
 
@@ -53,10 +53,9 @@ def check_render(command: str, env: Mapping[str, str], runs: int = RENDER_RUNS) 
     name = "render"
     payload = EXAMPLE.read_bytes()
     times = []
-    with tempfile.TemporaryDirectory(prefix="statusline-doctor-") as scratch:
-        run_env = dict(env)
-        run_env["STATUSLINE_STATE_DIR"] = os.path.join(scratch, "state")
-        run_env.pop("STATUSLINE_CONFIG", None)
+    # A scratch state directory, no config file, no store URL: the example must never
+    # reach the user's store, local or shared.
+    with scratch_env(env) as (scratch, run_env):
         run_env["COLUMNS"] = "200"
         run_env["NO_COLOR"] = "1"
         # The example's own moment, so its windows are running whatever today's date.
@@ -106,9 +105,7 @@ def check_hot_path_imports(env: Mapping[str, str], command: str | None = None,
         argv = [interpreter, "-X", "importtime", words[0]]
     else:
         argv = [sys.executable, "-X", "importtime", "-m", "statusline"]
-    with tempfile.TemporaryDirectory(prefix="statusline-doctor-") as scratch:
-        run_env = dict(env)
-        run_env["STATUSLINE_STATE_DIR"] = os.path.join(scratch, "state")
+    with scratch_env(env) as (scratch, run_env):
         run_env.pop("PYTHONPROFILEIMPORTTIME", None)
         try:
             # A neutral working directory: from a checkout, `-m statusline` would otherwise

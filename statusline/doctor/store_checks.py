@@ -80,6 +80,9 @@ def check_lock(store_path: str | None, timeout: float = 1.0, verbose: bool = Fal
     if store_path is None or not os.path.isdir(os.path.dirname(store_path)):
         return Check(name, OK, "no store yet, so nothing to lock")
     lock_path = paths.lock_file(store_path)
+    if not os.path.lexists(lock_path):  # taking it would create it: doctor writes nothing
+        return Check(name, OK, "the store's lock is free (no call has taken it yet"
+                     + (f": {lock_path} does not exist)" if verbose else ")"))
     from statusline.store.lock import LockBusyError, StoreLock  # the hot path's own lock
 
     started = time.monotonic()
