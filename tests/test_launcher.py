@@ -99,3 +99,32 @@ def test_install_makes_the_launcher_lean(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "no longer imports `re`" in done.stdout
     assert launcher.kind(str(path)) == launcher.LEAN
+
+
+def test_an_installed_copy_gets_an_isolated_interpreter(tmp_path: Path) -> None:
+    """With the package as files in ``site``, the script runs ``python -IS`` and adds that
+    directory itself: the call still works, without the site module's start-up work."""
+    import shutil
+
+    site = tmp_path / "site-packages"
+    shutil.copytree(REPO / "statusline", site / "statusline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    path = script(tmp_path, PIP_SCRIPT)
+    assert launcher.make_lean(str(path), str(site))
+    text = path.read_text()
+    assert text.startswith(f"#!{sys.executable} -IS\n")
+    assert f"sys.path.append({str(site)!r})" in text
+    env = {**os.environ, "STATUSLINE_NOW": str(OAUTH_NOW), "PYTHONPATH": "/nonexistent"}
+    done = subprocess.run([str(path)], input=(EXAMPLES / "oauth-003.json").read_bytes(),
+                          capture_output=True, env=env, timeout=30, check=False)
+    assert done.returncode == 0 and b"5h 24%" in done.stdout, done.stderr
+
+
+def test_an_editable_install_keeps_the_plain_interpreter(tmp_path: Path) -> None:
+    """An editable install lives in a .pth that -S would skip: no -IS there."""
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    (site / "__editable__.statusline.pth").write_text(str(REPO) + "\n")
+    path = script(tmp_path, PIP_SCRIPT)
+    assert launcher.make_lean(str(path), str(site))
+    assert path.read_text().startswith(f"#!{sys.executable}\n")

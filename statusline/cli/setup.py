@@ -91,9 +91,31 @@ def _lean_launcher(command: str) -> None:
     from statusline import launcher
 
     program = claude_settings.command_program(command)
-    if program is not None and launcher.make_lean(os.path.realpath(program)):
+    # The directory this very package was imported from, when the script runs this Python.
+    import statusline
+
+    site = os.path.dirname(os.path.dirname(os.path.abspath(statusline.__file__)))
+    here = program is not None and _runs_this_python(os.path.realpath(program))
+    if program is not None and launcher.make_lean(os.path.realpath(program),
+                                                  site if here else None):
         click.echo(f"Launcher: {os.path.realpath(program)} no longer imports `re` on every "
                    "call (pip's script, rewritten; the same entry point).")
+
+
+def _runs_this_python(script: str) -> bool:
+    """True when ``script``'s interpreter line names a Python of the environment running
+    this command (the same ``bin`` directory: symlinks of a venv's Python all resolve to
+    the base interpreter, so they are compared unresolved)."""
+    import sys
+
+    try:
+        with open(script, "rb") as handle:
+            first = handle.readline(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    named = first[2:].strip().split(" ")[0] if first.startswith("#!") else ""
+    return bool(named) and (os.path.dirname(os.path.abspath(named))
+                            == os.path.dirname(os.path.abspath(sys.executable)))
 
 
 def _install(path: str, scope: str, command: str, refresh_interval: int | None, force: bool,
