@@ -103,14 +103,17 @@ def _bundled(entry: str) -> BundleFinder | None:
 
 def _refresh_bundle(entry: str, finder: BundleFinder | None) -> None:
     """After the call has answered: write ``entry``'s bundle anew when it was missing, out
-    of date, or lacked a module this call loaded (a first save, a shared store)."""
+    of date, lacked a module this call loaded (a first save, a shared store), or had not
+    yet learnt the order its start-up modules finish in (the first call served from it)."""
     try:
         loaded = list(sys.modules)
-        if finder is not None and not finder.stale and not finder.missing(loaded):
+        startup = finder.startup_order() if finder is not None else ()
+        if (finder is not None and not finder.stale and not finder.missing(loaded)
+                and not startup):
             return
         from statusline import bundle
 
-        bundle.refresh(entry, loaded)
+        bundle.refresh(entry, loaded, startup=startup)
     except BaseException:  # noqa: BLE001 - the answer is out; a failed refresh changes nothing
         pass
 

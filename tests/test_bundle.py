@@ -182,3 +182,52 @@ def test_prepare_writes_what_importing_the_entry_loads(package_copy: Path) -> No
     assert table is not None and {"statusline.call", "statusline.account"} <= set(table)
     _, served = call(package_copy, stdin=payload())
     assert "statusline.call" in served
+
+
+def test_the_start_up_modules_run_straight_from_the_bundle(package_copy: Path) -> None:
+    """After the first served call has learnt the order, the next runs the entry's start-up
+    modules without the import system; the line is the same."""
+    reference, _ = call(package_copy, stdin=payload())  # writes the bundle
+    call(package_copy, stdin=payload())  # served; learns the start-up order
+    document = bundle.read(bundle.path("call", str(package_copy)))
+    assert document is not None
+    startup = document[1]
+    assert startup[-1] == "statusline.call" and "statusline.history" in startup
+    assert startup.index("statusline.history.model") < startup.index("statusline.call")
+    text, served = call(package_copy, stdin=payload())
+    assert text == reference and "statusline.call" in served
+
+
+def test_a_start_up_order_out_of_step_still_gives_the_same_line(package_copy: Path) -> None:
+    """An order that runs a submodule before what it imports: the import system fills in
+    whatever is not there yet, and the line is the same."""
+    reference, _ = call(package_copy, stdin=payload())
+    call(package_copy, stdin=payload())
+    table, startup = bundle.read(bundle.path("call", str(package_copy))) or ({}, ())
+    # Run a history submodule first, before what it imports: it fails inside start().
+    broken = ("statusline.history.week", *startup)
+    data = marshal.dumps((bundle.FORMAT, sys.implementation.cache_tag, table, broken))
+    Path(bundle.path("call", str(package_copy))).write_bytes(data)
+    text, _ = call(package_copy, stdin=payload())
+    assert text == reference
+
+
+def test_a_failing_start_up_module_leaves_no_half_made_modules(tmp_path: Path) -> None:
+    """A module that raises while run from the bundle is undone with the package made for
+    it, so the import system later makes and runs both afresh."""
+    source = tmp_path / "fakepkg" / "child.py"
+    source.parent.mkdir()
+    source.write_text("raise RuntimeError('broken')\n")
+    init = source.parent / "__init__.py"
+    init.write_text("")
+    info, init_info = source.stat(), init.stat()
+    table = {
+        "fakepkg.child": (False, str(source), info.st_size, info.st_mtime_ns,
+                          compile(source.read_text(), str(source), "exec")),
+        "fakepkg": (True, str(init), init_info.st_size, init_info.st_mtime_ns,
+                    compile("", str(init), "exec")),
+    }
+    finder = bundle.BundleFinder("call", table, ("fakepkg.child", "fakepkg"))
+    finder.start()
+    assert "fakepkg.child" not in sys.modules and "fakepkg" not in sys.modules
+    assert finder.stale
