@@ -153,7 +153,7 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     else:
         may_write = where.directory is not None and not os.path.lexists(where.directory)
     offset = utc_offset(now)
-    due = advance(state, payload, now, offset, host)
+    due, projection = _advanced(state, payload, now, offset, host)
     if payload.terminal_width:  # inside another status line: its width, not Claude Code's row
         outcome.width = width(env, 0, payload.terminal_width)
     else:
@@ -162,7 +162,7 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
             and (due or backend.wants_write)):
         # The save is the one step that can wait (a busy lock, a slow disk): render first,
         # so that a watchdog ending the call mid-save prints this line, not a bare fallback.
-        _render(outcome, payload, state, now, offset, cfg, env, log, timed)
+        _render(outcome, payload, state, now, offset, cfg, env, log, timed, projection)
         if early is not None:
             early(outcome.line)
         # What a shared store out of reach keeps, to fold in later (see ``replay``).
@@ -174,19 +174,22 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
             log.warning("store busy or not writable; this call's reading was not saved")
         else:
             state, outcome.wrote = updated, True
+            projection = None  # the store's state now, with what others saved: project it
             log.debug("saved")  # after the replace: a soak counts these as acknowledged
     if backend is not None and backend.problem and backend.problem not in reported:
         log.warning(f"shared store: {backend.problem}")
-    _render(outcome, payload, state, now, offset, cfg, env, log, timed)
+    if projection is None or outcome.state is not state:
+        _render(outcome, payload, state, now, offset, cfg, env, log, timed, projection)
     return outcome
 
 
 def _render(outcome: Outcome, payload: Payload, state: history.State, now: float,
             offset: float, cfg: config_module.Config, env: Mapping[str, str], log: Log,
-            timed: bool) -> None:
-    """Project ``state``, run the segments and set ``outcome``'s state, results and line."""
+            timed: bool, projection: forecast.Projection | None = None) -> None:
+    """Project ``state`` (unless ``projection`` is its projection already), run the
+    segments and set ``outcome``'s state, results and line."""
     outcome.state = state
-    outcome.projection = forecast.project(state, now, offset)
+    outcome.projection = projection or forecast.project(state, now, offset)
     ctx = Context(payload, state, outcome.projection, now, cfg, offset,
                            session_key=history.session_key(state, payload, now),
                            offset_at=utc_offset)
@@ -205,8 +208,18 @@ def _render(outcome: Outcome, payload: Payload, state: history.State, now: float
 def advance(state: history.State, payload: Payload, now: float, offset: float,
             host: str | None = None) -> bool:
     """Fold the payload into ``state`` and remember the forecast's warnings; True if due."""
+    return _advanced(state, payload, now, offset, host)[0]
+
+
+def _advanced(state: history.State, payload: Payload, now: float, offset: float,
+              host: str | None = None) -> tuple[bool, forecast.Projection | None]:
+    """``advance``, and the projection of the advanced state when it still holds (None when
+    remembering a warning moved the hysteresis, which the projection reads)."""
     due = history.record(state, payload, now, host)
-    return forecast.remember(state, forecast.project(state, now, offset)) or due
+    projection = forecast.project(state, now, offset)
+    if forecast.remember(state, projection):
+        return True, None
+    return due, projection
 
 
 def replay(state: history.State, kept: dict[str, object]) -> bool:
