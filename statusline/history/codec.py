@@ -1,9 +1,14 @@
 """The store document: ``State`` to and from JSON (tolerant on the way in: a bad entry is
-skipped, never fatal)."""
+skipped, never fatal).
+
+Each field is read by its type: one of another type (written by another version, another
+machine, or by hand) costs that field, never the document; ``from_json`` names such fields
+when asked (``dropped``), so doctor can say which. Times and amounts beyond sense are
+left out like a wrong type (a figure that does not fit is never drawn), and every string
+is cleaned of terminal controls as it is read.
+"""
 
 from __future__ import annotations
-
-from math import isfinite
 
 from statusline.history import rhythm as rhythm_module
 from statusline.history.model import (
@@ -24,10 +29,27 @@ from statusline.history.model import (
     Window,
     is_model_week,
 )
-from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, number, valid_session_id
+from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, valid_session_id
+from statusline.payload import number as _finite
+from statusline.sanitize import clean
 
 # Notices are kept for at most this many windows (a hostile store cannot grow them).
 MAX_NOTICES = 16
+# No figure in a store is beyond this (an epoch in year 2286, ten billion dollars): a value
+# past it is left out as if of the wrong type, so no huge figure reaches the line.
+MAX_FIGURE = 1e10
+MAX_SCHEMA = 1 << 20
+MAX_DROPPED = 20
+
+
+def number(value: object) -> float | None:
+    """A finite number within +-``MAX_FIGURE``, else None."""
+    result = _finite(value)
+    return result if result is not None and -MAX_FIGURE <= result <= MAX_FIGURE else None
+
+
+def _text(value: object, limit: int) -> str | None:
+    return clean(value, limit) if isinstance(value, str) else None
 
 
 def to_json(state: State) -> dict[str, object]:
@@ -76,7 +98,7 @@ def _extra_from(raw: object) -> ExtraUsage | None:
     currency = raw.get("currency")
     return ExtraUsage(raw.get("enabled") is True, number(raw.get("used")),
                       number(raw.get("limit")), number(raw.get("used_pct")),
-                      currency[:8] if isinstance(currency, str) else None, fetched)
+                      clean(currency, 8) if isinstance(currency, str) else None, fetched)
 
 
 def _top(name: str) -> float:
@@ -88,17 +110,21 @@ def _known_name(name: object) -> bool:
         is_model_week(name) and len(name) <= 40 and name.replace("_", "").isalnum()))
 
 
-def from_json(document: object) -> State:
+def from_json(document: object, dropped: list[str] | None = None) -> State:
     """Rebuild a ``State`` from a store document; anything malformed is left out.
 
     Raises ``ValueError`` only when the document is not a store at all (not an object, or
-    no usable ``schema_version``), so the caller can quarantine it.
+    no usable ``schema_version``), so the caller can quarantine it. ``dropped``, when given,
+    receives the names of the fields left out for their type (``windows.five_hour.samples``).
     """
     if not isinstance(document, dict):
         raise ValueError("store document is not a JSON object")
     version = document.get("schema_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if (isinstance(version, bool) or not isinstance(version, int)
+            or not 1 <= version <= MAX_SCHEMA):
         raise ValueError("store document has no valid schema_version")
+    if dropped is not None:
+        dropped += audit(document)[:MAX_DROPPED]
     state = State()
     state.schema_version = version
     sessions = document.get("sessions")
@@ -132,9 +158,8 @@ def from_json(document: object) -> State:
             ][-ARCHIVED_WINDOWS.get(name, ARCHIVED_OTHER):]
     account = document.get("account")
     if isinstance(account, str) and 0 < len(account) <= 64:
-        state.account = account
-        label = document.get("account_label")
-        state.account_label = label[:80] if isinstance(label, str) else None
+        state.account = clean(account, 64)
+        state.account_label = _text(document.get("account_label"), 80)
     shelved = document.get("shelved")
     if isinstance(shelved, dict):
         for name, shelf in shelved.items():
@@ -147,7 +172,7 @@ def from_json(document: object) -> State:
     if isinstance(rejected, list) and len(rejected) == 2 and isinstance(rejected[1], str):
         at = number(rejected[0])
         if at is not None:
-            state.rejected = (at, rejected[1][:200])
+            state.rejected = (at, clean(rejected[1], 200))
     state.extra_usage = _extra_from(document.get("extra_usage"))
     state.usage_fetched_at = number(document.get("usage_fetched_at"))
     # Stores written before the rhythm existed have none: an empty record, learned from here.
@@ -172,8 +197,8 @@ def _pairs_from(value: object, limit: int) -> list[tuple[float, float]]:
                 t, v = number(t), number(v)
                 if t is None or v is None:
                     continue
-            elif not (isfinite(t) and isfinite(v)):
-                continue
+            elif not (-MAX_FIGURE <= t <= MAX_FIGURE and -MAX_FIGURE <= v <= MAX_FIGURE):
+                continue  # also NaN and the infinities
             pairs.append((t, v))
     return pairs
 
@@ -197,6 +222,8 @@ def _session_json(s: Session) -> dict[str, object]:
 
 
 def _str_or_none(value: object) -> str | None:
+    # Cleaned where drawn (line, inspect): a non-ASCII folder name must not cost every call
+    # the regular expressions' import.
     return value[:512] if isinstance(value, str) else None
 
 
@@ -291,8 +318,7 @@ def _window_from(raw: object, top: float = 100.0) -> Window | None:
     window.used_usd, window.limit_usd = number(raw.get("used_usd")), number(raw.get("limit_usd"))
     period = raw.get("period")
     window.period = period if period in PERIOD_SECONDS else None
-    label = raw.get("label")
-    window.label = label[:24] if isinstance(label, str) else None
+    window.label = _text(raw.get("label"), 24) or None
     window.replayed = raw.get("replayed") is True
     return window
 
@@ -304,3 +330,84 @@ def _archived_from(raw: object) -> ArchivedWindow | None:
     if resets_at is None or peak is None:
         return None
     return ArchivedWindow(resets_at, peak, _pairs_from(raw.get("samples"), ARCHIVE_SAMPLES))
+
+
+# ---------------------------------------------------------------------------------------
+# Which fields are of an unexpected type (for doctor: "field X of unexpected type ignored")
+
+_NUM, _STR, _LIST, _DICT, _BOOL, _INT = "number", "text", "list", "object", "bool", "int"
+_TOP = {"sessions": (_DICT,), "windows": (_DICT,), "archive": (_DICT,), "notices": (_DICT,),
+        "shelved": (_DICT,), "rejected": (_LIST, None), "extra_usage": (_DICT, None),
+        "usage_fetched_at": (_NUM, None), "account": (_STR, None),
+        "account_label": (_STR, None), "rhythm": (_DICT, None)}
+_SESSION = {"first_seen": (_NUM,), "last_seen": (_NUM,), "model": (_STR, None),
+            "project_dir": (_STR, None), "session_name": (_STR, None),
+            "agent_name": (_STR, None), "host": (_STR, None), "context_pct": (_NUM, None),
+            "costs": (_LIST,), "reading": (_LIST, None), "reading_changed_at": (_NUM,),
+            "pid": (_INT, None), "idle_gaps": (_LIST,)}
+_WINDOW = {"resets_at": (_NUM,), "used_pct": (_NUM,), "observed_at": (_NUM,),
+           "observed_by": (_STR,), "confirmed_at": (_NUM,), "rebased_at": (_NUM, None),
+           "full_at": (_NUM, None), "pending": (_LIST, None), "warned": (_BOOL,),
+           "replayed": (_BOOL,), "samples": (_LIST,), "source": (_STR,),
+           "used_usd": (_NUM, None), "limit_usd": (_NUM, None), "period": (_STR, None),
+           "label": (_STR, None)}
+
+
+def _fits(value: object, kinds: tuple[str | None, ...]) -> bool:
+    for kind in kinds:
+        if kind is None and value is None:
+            return True
+        if kind == _NUM and number(value) is not None:
+            return True
+        if kind == _INT and type(value) is int:
+            return True
+        if kind == _BOOL and isinstance(value, bool):
+            return True
+        if kind == _STR and isinstance(value, str):
+            return True
+        if kind == _LIST and isinstance(value, list):
+            return True
+        if kind == _DICT and isinstance(value, dict):
+            return True
+    return False
+
+
+def _audit_fields(raw: object, schema: dict[str, tuple[str | None, ...]], where: str,
+                  found: list[str]) -> None:
+    if not isinstance(raw, dict):
+        found.append(where)
+        return
+    for key, kinds in schema.items():
+        if key in raw and not _fits(raw[key], kinds):
+            found.append(f"{where}.{key}")
+
+
+def audit(document: dict[str, object]) -> list[str]:
+    """The fields of a store document whose type is not the one this version reads.
+
+    Names are dotted paths (``sessions.<id>.costs``), cleaned for printing; only the
+    fields this version knows are judged (a newer version's additions are not errors).
+    """
+    found: list[str] = []
+    for key, kinds in _TOP.items():
+        if key in document and not _fits(document[key], kinds):
+            found.append(key)
+    sessions = document.get("sessions")
+    if isinstance(sessions, dict):
+        for sid, raw in list(sessions.items())[:256]:
+            _audit_fields(raw, _SESSION, f"sessions.{clean(str(sid), 40)}", found)
+    for group in ("windows", "shelved"):
+        windows = document.get(group)
+        if not isinstance(windows, dict):
+            continue
+        for name, raw in list(windows.items())[:32]:
+            where = f"{group}.{clean(str(name), 40)}"
+            if group == "shelved":
+                if not isinstance(raw, list):
+                    found.append(where)
+                    continue
+                for index, item in enumerate(raw[:MAX_SHELVED]):
+                    _audit_fields(item, _WINDOW, f"{where}.{index}", found)
+            elif raw is not None:
+                _audit_fields(raw, _WINDOW, where, found)
+    return found

@@ -19,6 +19,7 @@ from statusline.line.segments import (
     usage_style,
 )
 from statusline.payload import SPEND_LIMIT
+from statusline.sanitize import clean
 
 
 def _steps(ctx: Context, name: str, full: str, short: str,
@@ -89,7 +90,8 @@ def model_week(ctx: Context) -> Segment | None:
         return None
     name, w = shown
     window = ctx.state.windows.get(name)
-    label = window.label if window is not None and window.label else name[len("seven_day_"):]
+    label = clean(window.label if window is not None and window.label
+                  else name[len("seven_day_"):], 24)
     text = f"7d {label} {format_pct(w.used_pct)}"
     if w.used_pct >= 100:
         full = f"{text} limit, resets {format_duration(w.resets_at - ctx.now)}"
