@@ -22,7 +22,7 @@ GARBAGE = bytes(range(256)) * 4
 DEEP_ARRAY = b"*1\r\n" * 10_000 + b":1\r\n"
 HUGE_BULK = b"$99999999999999\r\nabc"
 BAD_NUMBER = b"$12a\r\nxx\r\n"
-ESCAPES_ERROR = b"-ERR \x1b]52;c;cGF3bmVk\x07\x1b[2J\u202egotcha\r\n"
+ESCAPES_ERROR = "-ERR \x1b]52;c;cGF3bmVk\x07\x1b[2J\u202egotcha\r\n".encode()
 
 
 class LoopbackServer:

@@ -7,7 +7,7 @@ The calls that reach the backend again replay the lines through the same merge, 
 a piece at a time (``redis_store``): each piece goes in the transaction of a call's own
 change, and what is left is written back.
 
-The file stays small however long the outage: past ``COMPACT_BYTES`` (and past twice its
+The file stays small however long the outage: past ``COMPACT_BYTES`` (and past half again its
 size after the last compaction) it is ``compact``ed, which keeps of each session only the
 readings that change what the store keeps (see ``compact``): a day-long outage of a busy
 machine (4 sessions at 10 s ticks, ~14,000 calls) compacts to a few hundred lines per
@@ -33,7 +33,7 @@ from statusline.jsonread import loads
 
 MAX_LINES = 4000
 MAX_BYTES = 8 << 20
-# Compact past this size (~650 kept calls), and again once the file doubled since.
+# Compact past this size (~650 kept calls), and again once it grew by half since.
 COMPACT_BYTES = 1 << 20
 # The last readings of each session are always kept: its cadence (idle gaps) and last stamp.
 TAIL = CADENCE_SAMPLES + 1
@@ -67,7 +67,7 @@ def append(store_path: str, line: str) -> int:
         size = os.lstat(path).st_size
     except FileNotFoundError:
         size = 0
-    if size + len(data) > max(COMPACT_BYTES, 2 * _compacted_size(path)):
+    if size + len(data) > max(COMPACT_BYTES, _compacted_size(path) * 3 // 2):
         size = _rewrite(path, compact(_parse_lines(_read_bytes(path))))
     if size + len(data) > MAX_BYTES:
         dropped = _shrink(path, MAX_BYTES // 2)
@@ -131,8 +131,10 @@ def compact(entries: list[dict[str, object]]) -> list[dict[str, object]]:
     (older than ``COST_HISTORY_S`` before the session's last call, but the last one
     before that, as ``history.trim_costs`` keeps; beyond ``MAX_COST_POINTS`` within it,
     thinned as it thins). A reading that changes a window is kept whatever its age when it
-    raises the highest value kept for that window or lowers the session's own (a possible
-    re-baseline); within ``COST_HISTORY_S`` every change is kept. Each session's first call
+    raises the highest value kept for that window, lowers the session's own (a possible
+    re-baseline) or names another window (a reset); one that only reports what another
+    session already brought is a confirmation, of which the last ones count (the session's
+    tail, and its cost points). Each session's first call
     and its last ``TAIL`` are always kept (its first stamp, last stamp and cadence). An
     entry of another kind (a claimed notice) or of an older version (no ``sid``) is kept.
     """
@@ -198,6 +200,21 @@ def _lowers(now: dict[str, list[object]], before: dict[str, list[object]]) -> bo
     return False
 
 
+def _new_window(now: dict[str, list[object]], before: dict[str, list[object]]) -> bool:
+    """True when a window appears, goes, or resets (its ``resets_at`` moved)."""
+    if now.keys() != before.keys():
+        return True
+    for name, row in now.items():
+        other = before[name]
+        if not (isinstance(row, list) and isinstance(other, list) and len(row) >= 2
+                and len(other) >= 2 and isinstance(row[1], float | int)
+                and isinstance(other[1], float | int)):
+            return True
+        if abs(row[1] - other[1]) > SAME_WINDOW_S or row[2:] != other[2:]:
+            return True
+    return False
+
+
 def _droppable(entries: list[dict[str, object]], indexes: list[int],
                raises: set[int]) -> set[int]:
     """The calls of one session (``indexes``, in order) that ``compact`` may drop."""
@@ -213,15 +230,17 @@ def _droppable(entries: list[dict[str, object]], indexes: list[int],
         now = entry["now"]
         assert isinstance(now, float)
         limits, before = _limits(entry), _limits(previous)
-        same = (_same_reading(limits, before) and entry.get("host") == previous.get("host")
-                and entry.get("account") == previous.get("account"))
+        moved = (entry.get("host") != previous.get("host")
+                 or entry.get("account") != previous.get("account"))
+        changed = not _same_reading(limits, before)
         cost = entry.get("cost")
-        if not same and (now >= horizon or index in raises or _lowers(limits, before)):
-            pass  # a change the windows keep
+        if moved or (changed and (index in raises or _lowers(limits, before)
+                                  or _new_window(limits, before))):
+            pass  # a change the store keeps: a new high, a possible re-baseline, a reset
         elif cost != previous.get("cost") and isinstance(cost, float | int):
             cost_points.append((now, float(cost), index))
         elif index not in protected:
-            dropped.add(index)
+            dropped.add(index)  # a repeat, or a reading others already brought
         previous = entry
     # Cost points: the last one at or before the horizon, and the rest thinned as the store
     # thins them (the newest half exact, the older half spread by time).
