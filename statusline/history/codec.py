@@ -10,8 +10,10 @@ is cleaned of terminal controls as it is read.
 
 from __future__ import annotations
 
+from math import isfinite
+
 from statusline.history import rhythm as rhythm_module
-from statusline.history.fields import MAX_FIGURE, audit, number
+from statusline.history.fields import MAX_FIGURE, amount, audit, number
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
     ARCHIVED_OTHER,
@@ -87,8 +89,8 @@ def _extra_from(raw: object) -> ExtraUsage | None:
     if fetched is None:
         return None
     currency = raw.get("currency")
-    return ExtraUsage(raw.get("enabled") is True, number(raw.get("used")),
-                      number(raw.get("limit")), number(raw.get("used_pct")),
+    return ExtraUsage(raw.get("enabled") is True, amount(raw.get("used")),
+                      amount(raw.get("limit")), amount(raw.get("used_pct")),
                       clean(currency, 8) if isinstance(currency, str) else None, fetched)
 
 
@@ -188,8 +190,10 @@ def _pairs_from(value: object, limit: int) -> list[tuple[float, float]]:
                 t, v = number(t), number(v)
                 if t is None or v is None:
                     continue
-            elif not (-MAX_FIGURE <= t <= MAX_FIGURE and -MAX_FIGURE <= v <= MAX_FIGURE):
+            elif not (isfinite(t) and -MAX_FIGURE <= v <= MAX_FIGURE):
                 continue  # also NaN and the infinities
+            if not -MAX_FIGURE <= v <= MAX_FIGURE:
+                continue
             pairs.append((t, v))
     return pairs
 
@@ -285,7 +289,7 @@ def _window_extras(w: Window) -> dict[str, object]:
 def _window_from(raw: object, top: float = 100.0) -> Window | None:
     if not isinstance(raw, dict):
         return None
-    resets_at = number(raw.get("resets_at"))
+    resets_at = amount(raw.get("resets_at"))
     used = number(raw.get("used_pct"))
     observed_at = number(raw.get("observed_at"))
     by = raw.get("observed_by")
@@ -306,7 +310,7 @@ def _window_from(raw: object, top: float = 100.0) -> Window | None:
     source = raw.get("source")
     if source == "usage cache":
         window.source = source
-    window.used_usd, window.limit_usd = number(raw.get("used_usd")), number(raw.get("limit_usd"))
+    window.used_usd, window.limit_usd = amount(raw.get("used_usd")), amount(raw.get("limit_usd"))
     period = raw.get("period")
     window.period = period if period in PERIOD_SECONDS else None
     window.label = _text(raw.get("label"), 24) or None
@@ -317,7 +321,7 @@ def _window_from(raw: object, top: float = 100.0) -> Window | None:
 def _archived_from(raw: object) -> ArchivedWindow | None:
     if not isinstance(raw, dict):
         return None
-    resets_at, peak = number(raw.get("resets_at")), number(raw.get("peak_pct"))
+    resets_at, peak = amount(raw.get("resets_at")), amount(raw.get("peak_pct"))
     if resets_at is None or peak is None:
         return None
     return ArchivedWindow(resets_at, peak, _pairs_from(raw.get("samples"), ARCHIVE_SAMPLES))

@@ -11,12 +11,19 @@ from statusline.history.model import MAX_SHELVED
 from statusline.payload import number as _finite
 from statusline.sanitize import clean
 
-# No figure in a store is beyond this (an epoch in year 2286, ten billion dollars): a value
-# past it is left out as if of the wrong type, so no huge figure reaches the line.
+# No amount or reset in a store is beyond this (ten billion dollars, an epoch in year 2286):
+# a value past it is left out as if of the wrong type, so no huge figure reaches the line.
+# (A session's stamps may be anything finite: one from a clock far ahead is judged by the
+# merge, not dropped.)
 MAX_FIGURE = 1e10
 
 
 def number(value: object) -> float | None:
+    """A finite number, else None."""
+    return _finite(value)
+
+
+def amount(value: object) -> float | None:
     """A finite number within +-``MAX_FIGURE``, else None."""
     result = _finite(value)
     return result if result is not None and -MAX_FIGURE <= result <= MAX_FIGURE else None
