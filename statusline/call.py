@@ -16,11 +16,20 @@ from statusline import config as config_module
 from statusline import forecast, history, paths
 from statusline.account import open_account
 from statusline.claude import padding as claude_padding
+from statusline.kept import kept_summary, replay
 from statusline.line import render, segments
 from statusline.line.kit import Context, SegmentResult
 from statusline.log import Log
 from statusline.payload import Payload, parse
-from statusline.process import arm_watchdog, clock, disarm_watchdog, emit, read_stdin, utc_offset
+from statusline.process import (
+    arm_watchdog,
+    clock,
+    clock_skew,
+    disarm_watchdog,
+    emit,
+    read_stdin,
+    utc_offset,
+)
 from statusline.sanitize import clean
 
 # Claude Code re-runs the command ~300 ms after each update and kills a run still going,
@@ -125,14 +134,15 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     outcome = Outcome()
     payload = parse(data)
     payload.pid = claude_pid(env)
-    now = clock(env)
-    now += clock_behind(payload, now)
+    clock_now = clock(env)
+    now = clock_now + clock_behind(payload, clock_now)
     if early is not None and widget_mode(env):
         early("")  # a widget out of time shows nothing, not a segment not chosen
     elif early is not None and payload.model:
         # A name that cleans to nothing must not leave the watchdog an empty line.
         early(render.truncate(clean(payload.model, 24), 40) or FALLBACK)
 
+    # ``replay`` (statusline.kept) applies what a shared store out of reach kept.
     where = open_account(env, known_segments=tuple(segments.SEGMENTS), replay=replay)
     backend, log, cfg = where.backend, where.log, where.config
     outcome.store_path = where.path
@@ -146,6 +156,10 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     if backend is not None and (where.usable_dir or backend.kind != "file"):
         result = backend.read()
         state, outcome.store_status = result.state, result.status
+        # One clock for the pool: the shared store's server says what time it is, and a
+        # machine whose clock is off by more than CLOCK_TOLERANCE_S runs at the server's.
+        # (The server's word replaces the payload's guess at a slow clock, clock_behind.)
+        now = now_by_server(backend, clock_now, env) or now
         if result.detail:
             reported = result.detail
             log.warning(f"store {backend.location}: {result.detail}")
@@ -168,7 +182,7 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         # What a shared store out of reach keeps, to fold in later (see ``replay``).
         kept = {"now": now, "offset": offset, "host": host, "account": payload.account,
                 "account_label": payload.account_label,
-                "payload": data.decode("utf-8", "replace")}
+                "payload": data.decode("utf-8", "replace"), **kept_summary(payload)}
         updated = backend.update(lambda s: advance(s, payload, now, offset, host), kept)
         if updated is None:
             log.warning("store busy or not writable; this call's reading was not saved")
@@ -222,38 +236,26 @@ def _advanced(state: history.State, payload: Payload, now: float, offset: float,
     return due, projection
 
 
-def replay(state: history.State, kept: dict[str, object]) -> bool:
-    """Fold a call kept while the shared store was out of reach into ``state``.
+# A clock within this of the shared store's server is left alone (no figure moves by it).
+CLOCK_TOLERANCE_S = 2.0
 
-    The same merge as the call itself (``advance``), at the call's own clock. A kept call
-    whose session the state already shows at that moment or later is skipped: it arrived
-    before (a send that timed out after the server took it), and folding it in again would
-    put old points after new ones.
+
+def now_by_server(backend: object, clock_now: float, env: Mapping[str, str]) -> float | None:
+    """This call's ``clock_now`` on the shared store's server clock, or None to keep it.
+
+    The server's offset is measured against ``time.time()``; this machine's clock as the
+    call reads it is that plus ``STATUSLINE_CLOCK_SKEW`` (how wrong the clock is made to
+    be, for tests), so the correction is the offset less the skew, and ``clock_now`` keeps
+    its own base (``STATUSLINE_NOW`` in a replay). None when no server told its time or
+    the clock is within ``CLOCK_TOLERANCE_S`` of it.
     """
-    now, offset, text, host = (kept.get("now"), kept.get("offset"), kept.get("payload"),
-                               kept.get("host"))
-    if not isinstance(now, float) or not isinstance(text, str):
-        return False
-    payload = parse(text.encode("utf-8", "replace"))
-    # The account came from the client's config at the time, not from stdin (the usage
-    # cache is left out: the next live call folds the fresh one).
-    account, label = kept.get("account"), kept.get("account_label")
-    payload.account = account if isinstance(account, str) else None
-    payload.account_label = label if isinstance(label, str) else None
-    session = state.sessions.get(payload.session_id) if payload.session_id else None
-    if session is not None and session.last_seen >= now:
-        return False
-    due = advance(state, payload, now, offset if isinstance(offset, float) else 0.0,
-                  host if isinstance(host, str) else None)
-    # Another machine may have saved later readings meanwhile: a kept reading that raised a
-    # window went in at its own, earlier time; the forecast reads the series in time order.
-    for window in state.windows.values():
-        if window is not None and any(a[0] > b[0] for a, b in zip(
-                window.samples, window.samples[1:], strict=False)):
-            window.samples.sort(key=lambda sample: sample[0])
-    return due
-
-
+    offset = getattr(backend, "server_offset", None)
+    if not isinstance(offset, float):
+        return None
+    error = offset - clock_skew(env)
+    if abs(error) <= CLOCK_TOLERANCE_S:
+        return None
+    return clock_now + error
 
 
 # A local clock this far behind the server's is corrected from the readings' resets_at.

@@ -15,7 +15,15 @@ import os
 
 from statusline import forecast, notice
 from statusline.account import open_account
-from statusline.process import arm_watchdog, clock, disarm_watchdog, emit, read_stdin, utc_offset
+from statusline.process import (
+    arm_watchdog,
+    clock,
+    clock_skew,
+    disarm_watchdog,
+    emit,
+    read_stdin,
+    utc_offset,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -63,21 +71,38 @@ def hook_call(data: bytes, env: Mapping[str, str]) -> str | None:
     if result.status != "ok":
         return None  # no store, a corrupt or newer one: nothing to announce, nothing to fix
     now = clock(env)
+    offset_to_server = getattr(backend, "server_offset", None)
+    if isinstance(offset_to_server, float) and abs(offset_to_server - clock_skew(env)) > 2.0:
+        now += offset_to_server - clock_skew(env)  # the shared store's clock (call.py)
     offset = utc_offset(now)
+    # Claims this machine made while the shared store was out of reach, not sent yet: they
+    # count as made (a status-line call sends them; until then every hook call joins them).
+    kept = _kept_claims(where.path) if backend.kind != "file" and where.path else []
+    for claims in kept:
+        notice.merge_claims(result.state, claims)
     if _due(result.state, now, offset, settings) is None:
         return None  # the common case: read, nothing new, no lock taken
     won: list[notice.Notice] = []
+    # What travels with the outbox should this save land only in this machine's copy.
+    record: dict[str, object] = {"now": now}
 
     def claim(state: State) -> bool:
         # Decided again on the state read under the lock: another session may have won.
+        # Only the last run counts: a run whose save was refused (a stale WATCH) is redone
+        # on the fresh document, and its claim must not be announced.
+        won.clear()
+        record.pop("notices", None)
+        for claims in kept:
+            notice.merge_claims(state, claims)
         fresh = _due(state, now, offset, settings)
         if fresh is None:
-            return False
+            return bool(kept)
         notice.claim(state, fresh, settings)
         won.append(fresh)
+        record["notices"] = {fresh.window: state.notices.get(fresh.window)}
         return True
 
-    if backend.update(claim) is None:
+    if backend.update(claim, record) is None:
         log.warning("hook: store busy or not writable; the notice waits for the next call")
         return None
     if not won:
@@ -90,6 +115,15 @@ def hook_call(data: bytes, env: Mapping[str, str]) -> str | None:
     log.write("info", f"hook: announced {won[0].window} level={won[0].level} "
                       f"limit={won[0].limit}: {json.dumps(answer)}")
     return text
+
+
+def _kept_claims(store_path: str) -> list[dict[str, object]]:
+    from statusline.store import outbox
+
+    if not outbox.pending(store_path):
+        return []
+    return [claims for entry in outbox.read(store_path)
+            if isinstance(claims := entry.get("notices"), dict)]
 
 
 def _due(state: State, now: float, offset: float,

@@ -158,6 +158,33 @@ def claim(state: State, notice: Notice, settings: NotifyConfig) -> None:
     state.notices[notice.window] = standing.to_json()
 
 
+def merge_claims(state: State, kept: dict[str, object]) -> bool:
+    """Join claims kept on a machine that could not reach the shared store (the hook's
+    outbox entry: ``{window: Claims.to_json()}``) to the account's; True if any was new.
+
+    A claim counts for the window it was made for (its ``resets_at``): one for a window
+    that has ended since is dropped. Levels join, and a claimed limit stays claimed.
+    """
+    changed = False
+    for name, raw in list(kept.items())[:8]:
+        window = state.windows.get(name) if isinstance(name, str) else None
+        if window is None or not isinstance(raw, dict):
+            continue
+        made_for = _number(raw.get("resets_at"))
+        if made_for is None or abs(made_for - window.resets_at) >= SAME_WINDOW_S:
+            continue
+        standing = claims(state, name, window)
+        levels = raw.get("levels")
+        joined = standing.levels | {v for v in map(_number, levels[:32] if isinstance(
+            levels, list) else []) if v is not None}
+        limit = standing.limit or raw.get("limit") is True
+        if joined != standing.levels or limit != standing.limit or name not in state.notices:
+            standing.levels, standing.limit = joined, limit
+            state.notices[name] = standing.to_json()
+            changed = True
+    return changed
+
+
 # ---------------------------------------------------------------------------------------
 # The sentence
 
@@ -255,7 +282,11 @@ def duration(seconds: float) -> str:
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if isfinite(value) else None
+    try:
+        result = float(value)
+    except OverflowError:  # an integer beyond any float, from a hostile store
+        return None
+    return result if isfinite(result) else None
 
 
 # ---------------------------------------------------------------------------------------

@@ -84,16 +84,34 @@ def disarm_watchdog(previous: object) -> None:
 
 
 def clock(env: Mapping[str, str]) -> float:
-    """Now, in epoch seconds: ``STATUSLINE_NOW`` when set (replays, tests), else the clock."""
+    """Now, in epoch seconds: ``STATUSLINE_NOW`` when set (replays, tests), else the clock;
+    plus ``STATUSLINE_CLOCK_SKEW`` (a clock made wrong on purpose, see ``clock_skew``)."""
     override = env.get("STATUSLINE_NOW")
     if override:
         try:
             value = float(override)
             if math.isfinite(value):
-                return value
+                return value + clock_skew(env)
         except ValueError:
             pass
-    return time.time()
+    return time.time() + clock_skew(env)
+
+
+# A skew beyond a day is a typo, not a clock.
+MAX_SKEW_S = 86400.0
+
+
+def clock_skew(env: Mapping[str, str]) -> float:
+    """``STATUSLINE_CLOCK_SKEW``: seconds this machine's clock is made to be ahead (negative:
+    behind), for tests of machines whose clocks disagree; 0 when unset or not a number."""
+    text = env.get("STATUSLINE_CLOCK_SKEW")
+    if not text:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) and abs(value) <= MAX_SKEW_S else 0.0
 
 
 def utc_offset(now: float) -> float:

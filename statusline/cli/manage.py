@@ -50,6 +50,7 @@ def doctor(as_json: bool, verbose: bool) -> None:
 
 def _print_checks(checks: Sequence[object]) -> None:
     from statusline.doctor import FAIL, OK, Check
+    from statusline.sanitize import clean
 
     color = use_color()
     marks = {OK: ("ok", "green"), FAIL: ("FAIL", "red")}
@@ -58,11 +59,12 @@ def _print_checks(checks: Sequence[object]) -> None:
         assert isinstance(check, Check)
         word, colour = marks.get(check.status, ("warn", "yellow"))
         mark = click.style(f"{word:<4}", fg=colour) if color else f"{word:<4}"
-        click.echo(f"{mark} {check.name:<{width}}  {check.detail}")
+        # Details quote servers, stores and files: cleaned where drawn.
+        click.echo(f"{mark} {check.name:<{width}}  {clean(check.detail, 2000)}")
         for note in check.notes:
-            click.echo(f"     {'':<{width}}  {note}")
+            click.echo(f"     {'':<{width}}  {clean(note, 2000)}")
         if check.hint and check.status != OK:
-            click.echo(f"     {'':<{width}}  fix: {check.hint}")
+            click.echo(f"     {'':<{width}}  fix: {clean(check.hint, 2000)}")
 
 
 # ---------------------------------------------------------------------------------------

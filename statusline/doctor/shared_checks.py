@@ -72,6 +72,7 @@ def check_shared_store(url_text: str, store_path: str,
             connection.call("PING")
             took = time.monotonic() - started
             ttl = connection.call("TTL", key)
+            value = connection.call("GET", key)
         finally:
             connection.close()
     except RedisError as error:
@@ -88,6 +89,9 @@ def check_shared_store(url_text: str, store_path: str,
                                    budget=round(redis_store.CALL_BUDGET_S * 1000))))
         else:
             found.append(Check(name, OK, detail))
+        document = _check_document(key, value)
+        if document is not None:
+            found.append(document)
     found.append(_check_security(url))
     kept = len(outbox.read(store_path)) if outbox.pending(store_path) else 0
     if kept:
@@ -95,6 +99,24 @@ def check_shared_store(url_text: str, store_path: str,
                            f"{kept} reading(s) kept on this machine for {where}",
                            "they are sent by the next status-line call that reaches it"))
     return found
+
+
+def _check_document(key: str, value: object) -> Check | None:
+    """What the shared value holds that this version cannot read (None: all of it)."""
+    from statusline.doctor.store_checks import dropped_text
+    from statusline.store import local
+
+    if not isinstance(value, bytes):
+        return None
+    result = local.parse(value)
+    if result.status == local.CORRUPT:
+        return Check("shared value", WARN, f"{key}: {result.detail}",
+                     "the next save copies it aside (key …:corrupt:<time>, kept a week) "
+                     "and writes a fresh one")
+    if result.dropped:
+        return Check("shared value", WARN, f"{key}: {dropped_text(result.dropped)}",
+                     "the next save copies it aside and rewrites it without them")
+    return None
 
 
 def _check_security(url: object) -> Check:

@@ -115,6 +115,10 @@ def check_store(store_path: str | None, verbose: bool = False) -> Check:
         detail = f"{store_path} holds {count} session{'' if count == 1 else 's'}"
         if verbose:
             detail += f" (schema {state.schema_version})"
+        if result.dropped:
+            return Check(name, WARN, f"{detail}; {dropped_text(result.dropped)}",
+                         "nothing to do: the next save rewrites it without them (another "
+                         "version or machine may have written them)")
         return Check(name, OK, detail)
     hints = {
         store.CORRUPT: "nothing to do: the next call moves it aside and starts afresh",
@@ -123,6 +127,14 @@ def check_store(store_path: str | None, verbose: bool = False) -> Check:
     }
     return Check(name, FAIL, f"{store_path}: {result.status}: {result.detail}",
                  hints.get(result.status, "check the file's permissions"))
+
+
+def dropped_text(fields: list[str]) -> str:
+    """``field X of unexpected type ignored`` for each field a store read left out."""
+    names = ", ".join(clean(field, 80) for field in fields[:5])
+    more = f" (and {len(fields) - 5} more)" if len(fields) > 5 else ""
+    word = "field" if len(fields) == 1 else "fields"
+    return f"{word} {names}{more} of unexpected type ignored"
 
 
 def check_rate_limits(store_path: str | None) -> Check:

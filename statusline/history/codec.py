@@ -1,5 +1,12 @@
 """The store document: ``State`` to and from JSON (tolerant on the way in: a bad entry is
-skipped, never fatal)."""
+skipped, never fatal).
+
+Each field is read by its type: one of another type (written by another version, another
+machine, or by hand) costs that field, never the document; ``from_json`` names such fields
+when asked (``dropped``), so doctor can say which. Times and amounts beyond sense are
+left out like a wrong type (a figure that does not fit is never drawn), and every string
+is cleaned of terminal controls as it is read.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from math import isfinite
 
 from statusline.history import rhythm as rhythm_module
 from statusline.history import week
+from statusline.history.fields import MAX_FIGURE, amount, audit, number
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
     ARCHIVED_OTHER,
@@ -25,10 +33,17 @@ from statusline.history.model import (
     Window,
     is_model_week,
 )
-from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, number, valid_session_id
+from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, valid_session_id
+from statusline.sanitize import clean
 
 # Notices are kept for at most this many windows (a hostile store cannot grow them).
 MAX_NOTICES = 16
+MAX_SCHEMA = 1 << 20
+MAX_DROPPED = 20
+
+
+def _text(value: object, limit: int) -> str | None:
+    return clean(value, limit) if isinstance(value, str) else None
 
 
 def to_json(state: State) -> dict[str, object]:
@@ -76,9 +91,9 @@ def _extra_from(raw: object) -> ExtraUsage | None:
     if fetched is None:
         return None
     currency = raw.get("currency")
-    return ExtraUsage(raw.get("enabled") is True, number(raw.get("used")),
-                      number(raw.get("limit")), number(raw.get("used_pct")),
-                      currency[:8] if isinstance(currency, str) else None, fetched)
+    return ExtraUsage(raw.get("enabled") is True, amount(raw.get("used")),
+                      amount(raw.get("limit")), amount(raw.get("used_pct")),
+                      clean(currency, 8) if isinstance(currency, str) else None, fetched)
 
 
 def _top(name: str) -> float:
@@ -90,17 +105,21 @@ def _known_name(name: object) -> bool:
         is_model_week(name) and len(name) <= 40 and name.replace("_", "").isalnum()))
 
 
-def from_json(document: object) -> State:
+def from_json(document: object, dropped: list[str] | None = None) -> State:
     """Rebuild a ``State`` from a store document; anything malformed is left out.
 
     Raises ``ValueError`` only when the document is not a store at all (not an object, or
-    no usable ``schema_version``), so the caller can quarantine it.
+    no usable ``schema_version``), so the caller can quarantine it. ``dropped``, when given,
+    receives the names of the fields left out for their type (``windows.five_hour.samples``).
     """
     if not isinstance(document, dict):
         raise ValueError("store document is not a JSON object")
     version = document.get("schema_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if (isinstance(version, bool) or not isinstance(version, int)
+            or not 1 <= version <= MAX_SCHEMA):
         raise ValueError("store document has no valid schema_version")
+    if dropped is not None:
+        dropped += audit(document)[:MAX_DROPPED]
     state = State()
     state.schema_version = version
     sessions = document.get("sessions")
@@ -134,9 +153,8 @@ def from_json(document: object) -> State:
             ][-ARCHIVED_WINDOWS.get(name, ARCHIVED_OTHER):]
     account = document.get("account")
     if isinstance(account, str) and 0 < len(account) <= 64:
-        state.account = account
-        label = document.get("account_label")
-        state.account_label = label[:80] if isinstance(label, str) else None
+        state.account = clean(account, 64)
+        state.account_label = _text(document.get("account_label"), 80)
     shelved = document.get("shelved")
     if isinstance(shelved, dict):
         for name, shelf in shelved.items():
@@ -149,7 +167,7 @@ def from_json(document: object) -> State:
     if isinstance(rejected, list) and len(rejected) == 2 and isinstance(rejected[1], str):
         at = number(rejected[0])
         if at is not None:
-            state.rejected = (at, rejected[1][:200])
+            state.rejected = (at, clean(rejected[1], 200))
     state.extra_usage = _extra_from(document.get("extra_usage"))
     state.usage_fetched_at = number(document.get("usage_fetched_at"))
     # Stores written before the rhythm existed have none: an empty record, learned from here.
@@ -189,7 +207,9 @@ def _pairs_from(value: object, limit: int) -> list[tuple[float, float]]:
                 t, v = number(t), number(v)
                 if t is None or v is None:
                     continue
-            elif not (isfinite(t) and isfinite(v)):
+            elif not (isfinite(t) and -MAX_FIGURE <= v <= MAX_FIGURE):
+                continue  # also NaN and the infinities
+            if not -MAX_FIGURE <= v <= MAX_FIGURE:
                 continue
             pairs.append((t, v))
     return pairs
@@ -214,6 +234,8 @@ def _session_json(s: Session) -> dict[str, object]:
 
 
 def _str_or_none(value: object) -> str | None:
+    # Cleaned where drawn (line, inspect): a non-ASCII folder name must not cost every call
+    # the regular expressions' import.
     return value[:512] if isinstance(value, str) else None
 
 
@@ -284,7 +306,7 @@ def _window_extras(w: Window) -> dict[str, object]:
 def _window_from(raw: object, top: float = 100.0) -> Window | None:
     if not isinstance(raw, dict):
         return None
-    resets_at = number(raw.get("resets_at"))
+    resets_at = amount(raw.get("resets_at"))
     used = number(raw.get("used_pct"))
     observed_at = number(raw.get("observed_at"))
     by = raw.get("observed_by")
@@ -305,11 +327,10 @@ def _window_from(raw: object, top: float = 100.0) -> Window | None:
     source = raw.get("source")
     if source == "usage cache":
         window.source = source
-    window.used_usd, window.limit_usd = number(raw.get("used_usd")), number(raw.get("limit_usd"))
+    window.used_usd, window.limit_usd = amount(raw.get("used_usd")), amount(raw.get("limit_usd"))
     period = raw.get("period")
     window.period = period if period in PERIOD_SECONDS else None
-    label = raw.get("label")
-    window.label = label[:24] if isinstance(label, str) else None
+    window.label = _text(raw.get("label"), 24) or None
     window.replayed = raw.get("replayed") is True
     return window
 
@@ -317,7 +338,7 @@ def _window_from(raw: object, top: float = 100.0) -> Window | None:
 def _archived_from(raw: object) -> ArchivedWindow | None:
     if not isinstance(raw, dict):
         return None
-    resets_at, peak = number(raw.get("resets_at")), number(raw.get("peak_pct"))
+    resets_at, peak = amount(raw.get("resets_at")), amount(raw.get("peak_pct"))
     if resets_at is None or peak is None:
         return None
     return ArchivedWindow(resets_at, peak, _pairs_from(raw.get("samples"), ARCHIVE_SAMPLES))

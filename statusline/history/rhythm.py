@@ -248,7 +248,7 @@ def _row(value: object) -> list[float] | None:
         return None
     try:
         row = [float(item) for item in value]  # every call reads it: no check per item
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond any float
         return None
     # A sum of finite non-negative numbers is finite; NaN or an infinity makes it not.
     if not isfinite(sum(row)) or min(row) < 0 or any(type(i) is bool for i in value):
@@ -257,14 +257,14 @@ def _row(value: object) -> list[float] | None:
 
 
 def _count(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > 1e15:
         return 0.0
     number = float(value)
     return number if isfinite(number) and number >= 0 else 0.0
 
 
 def _time(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > 1e11:
         return None
     number = float(value)
     return number if isfinite(number) else None

@@ -17,6 +17,7 @@ from statusline.line.formatting import (
     offsets,
 )
 from statusline.line.render import cell_width, truncate
+from statusline.sanitize import clean
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ def format_report(
         lines.append(f"  shared store {shared['location']} ({store_info['status']}, "
                      f"schema {store_info['schema_version']})")
         if shared.get("problem"):
-            add(f"  out of reach, showing this machine's copy: {shared['problem']}")
+            problem = clean(str(shared["problem"]), 300)
+            add(f"  out of reach, showing this machine's copy: {problem}")
         lines.append(f"  this machine's copy {store_info['path']}")
     else:
         lines.append(

@@ -46,12 +46,15 @@ OK, MISSING, CORRUPT, NEWER, FOREIGN, UNUSABLE = (
 class ReadResult:
     """A store read: the state (empty when there was none) and what was found."""
 
-    __slots__ = ("detail", "state", "status")
+    __slots__ = ("detail", "dropped", "state", "status")
 
-    def __init__(self, state: State, status: str, detail: str = "") -> None:
+    def __init__(self, state: State, status: str, detail: str = "",
+                 dropped: list[str] | None = None) -> None:
         self.state = state
         self.status = status
         self.detail = detail
+        # Fields left out for their type (``history.codec.audit``), for doctor.
+        self.dropped: list[str] = dropped or []
 
     @property
     def writable(self) -> bool:
@@ -97,15 +100,27 @@ def read(path: str) -> ReadResult:
 
 
 def parse(data: bytes) -> ReadResult:
-    """Turn store bytes into a ``ReadResult`` (``corrupt`` when they are not a store)."""
+    """Turn store bytes into a ``ReadResult`` (``corrupt`` when they are not a store).
+
+    A field of an unexpected type costs that field (named in ``dropped``); what cannot be
+    read at all is ``corrupt``: not UTF-8 or JSON (``ValueError``), nested past the
+    parser's depth (``RecursionError``), or a number the arithmetic refuses
+    (``OverflowError``: an integer beyond any float), and, should a field's check ever
+    miss a type, the ``TypeError`` it raises: the store is then quarantined, never
+    left to blank every call.
+    """
+    dropped: list[str] = []
     try:
         document = loads(data.decode("utf-8"))  # json.loads without importing json
-        state = history.from_json(document)
-    except (ValueError, RecursionError) as error:
-        return ReadResult(State(), CORRUPT, f"the store does not parse: {error}"[:200])
+        state = history.from_json(document, dropped)
+    except (ValueError, RecursionError, OverflowError, TypeError) as error:
+        from statusline.sanitize import clean
+
+        return ReadResult(State(), CORRUPT,
+                          clean(f"the store does not parse: {error}", 200))
     if state.schema_version > history.SCHEMA_VERSION:
         return ReadResult(state, NEWER, f"schema_version {state.schema_version} is newer")
-    return ReadResult(state, OK)
+    return ReadResult(state, OK, dropped=dropped)
 
 
 def update(path: str, change: Callable[[State], bool]) -> State | None:

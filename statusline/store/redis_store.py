@@ -51,6 +51,11 @@ TTL_S = 8 * 86400
 CONNECT_TIMEOUT_S = 0.15
 CALL_BUDGET_S = 0.25
 MAX_ATTEMPTS = 4
+# Kept readings replayed by one call, at most this long (then the call's own change and
+# the save): an outbox of any size drains a piece per call, never past the call's budget.
+DRAIN_SLICE_S = 0.08
+# A shared document that cannot be read is copied here, for a week, before it is replaced.
+CORRUPT_TTL_S = 7 * 86400
 
 
 def key_for(store_path: str, name: str | None = None) -> str:
@@ -82,6 +87,12 @@ class RedisBackend:
         # read happened: a save with no competitor since reuses it.
         self._watched: bytes | None = None
         self._have_watched = False
+        # The server's clock less this machine's (``time.time``), measured with TIME at the
+        # first read; None until then, or when the server would not say.
+        self.server_offset: float | None = None
+        # What the last transaction sent of the outbox, and what it left (for tests, doctor).
+        self.drained = 0
+        self.left = 0
 
     @property
     def location(self) -> str:
@@ -103,7 +114,16 @@ class RedisBackend:
             return result
         if data is None:
             return self._seed()
-        return local.parse(data)
+        result = local.parse(data)
+        if result.status == local.CORRUPT:
+            # Unreadable (another version's, or damaged): the line shows this machine's copy;
+            # the next save copies the value aside and replaces it.
+            copy = self._read_local()
+            state = copy.state if copy.status == local.OK else history.State()
+            return local.ReadResult(state, local.CORRUPT,
+                                    f"shared value {self.key} cannot be read ({result.detail}); "
+                                    "showing this machine's copy", result.dropped)
+        return result
 
     def update(self, change: Callable[[State], bool],
                record: dict[str, object] | None = None) -> State | None:
@@ -121,7 +141,7 @@ class RedisBackend:
             with held:
                 if self.problem is None:
                     try:
-                        return self._save_remote(change)
+                        return self._save_remote(change, record)
                     except RedisError as error:
                         self._fail(error)
                 return self._save_local(change, record)
@@ -145,37 +165,61 @@ class RedisBackend:
         return self._connection
 
     def _watch_and_get(self) -> bytes | None:
-        watch, data = self._connect().pipeline([("WATCH", self.key), ("GET", self.key)])
+        commands: list[tuple[object, ...]] = [("WATCH", self.key), ("GET", self.key)]
+        measure = self.server_offset is None
+        if measure:
+            commands.append(("TIME",))
+        sent = time.time()
+        replies = self._connect().pipeline(commands)
+        received = time.time()
+        watch, data = replies[0], replies[1]
         for reply in (watch, data):
             if isinstance(reply, RedisError):
                 raise reply
         if data is not None and not isinstance(data, bytes):
             raise RedisError("protocol", f"{self.url.redacted()}: {self.key} is not a string")
+        if measure:
+            self.server_offset = server_offset(replies[2], (sent + received) / 2)
         self._watched, self._have_watched = data, True
         return data
 
-    def _save_remote(self, change: Callable[[State], bool]) -> State | None:
-        """The transaction, with the outbox replayed first; the lock is held."""
-        kept = outbox.read(self.path) if self.replay is not None else []
+    def _save_remote(self, change: Callable[[State], bool],
+                     record: dict[str, object] | None = None) -> State | None:
+        """The transaction, with a piece of the outbox replayed first; the lock is held.
+
+        The piece is every kept call of this call's own session (they are older than its
+        reading, which would otherwise make them look sent), then others, oldest first,
+        while ``DRAIN_SLICE_S`` lasts; this call's change comes last, so the line shows
+        now. What was not sent stays in the outbox for the next call.
+        """
+        kept = outbox.compact(outbox.read(self.path)) if self.replay is not None else []
+        own = record.get("sid") if record is not None else None
         for attempt in range(MAX_ATTEMPTS):
             data = self._watched if self._have_watched and attempt == 0 else None
             if not (self._have_watched and attempt == 0):
                 data = self._watch_and_get()
             self._have_watched = False  # EXEC (or the next WATCH) ends this watch
             current = self._seed() if data is None else local.parse(data)
+            if current.status == local.CORRUPT:
+                current = self._seed()
+                current.status = local.CORRUPT
             if not current.writable:
                 return None  # a newer schema than this build knows: read, never overwritten
             state = current.state
-            changed = False
-            for entry in kept:
-                changed = self.replay(state, entry) or changed  # type: ignore[misc]
-            changed = change(state) or changed
-            if not (changed or kept or current.status != local.OK):
+            left = self._replay_piece(state, kept, own, DRAIN_SLICE_S / (attempt + 1))
+            sent = len(kept) - len(left)
+            changed = change(state) or sent > 0
+            if not (changed or kept or current.status != local.OK or current.dropped):
                 return state  # nothing new for Redis, nor for this machine's copy
             text = local.dumps(state)
-            replies = self._connect().pipeline(
-                [("MULTI",), ("SET", self.key, text, "EX", TTL_S), ("EXEC",)])
-            executed = replies[2]
+            commands: list[tuple[object, ...]] = [("MULTI",)]
+            if data is not None and (current.status == local.CORRUPT or current.dropped):
+                # What cannot be read (or read whole) is kept aside before it is replaced.
+                aside = f"{self.key}:corrupt:{int(time.time())}"
+                commands.append(("SET", aside, data, "EX", CORRUPT_TTL_S))
+            commands += [("SET", self.key, text, "EX", TTL_S), ("EXEC",)]
+            replies = self._connect().pipeline(commands)
+            executed = replies[-1]
             # A command can fail inside EXEC too (out of memory, a read-only replica).
             for reply in [*replies, *(executed if isinstance(executed, list) else ())]:
                 if isinstance(reply, RedisError):
@@ -183,12 +227,32 @@ class RedisBackend:
             if executed is None:
                 continue  # someone saved since our WATCH: merge again on their document
             if kept:
-                outbox.clear(self.path)
+                self.drained, self.left = sent, len(left)
+                try:
+                    outbox.keep_only(self.path, left)
+                except OSError:
+                    pass  # sent again later: the replay skips what a session already shows
             self._mirror(text)
             return state
         # Contended past MAX_ATTEMPTS: kept here and sent with a later call, like an outage.
         raise RedisError(BUSY, f"{self.url.redacted()}: {MAX_ATTEMPTS} saves in a row crossed "
                          "another machine's; kept for the next call")
+
+    def _replay_piece(self, state: State, kept: list[dict[str, object]], own: object,
+                      slice_s: float) -> list[dict[str, object]]:
+        """Replay this session's kept calls, then others while ``slice_s`` lasts; the rest."""
+        if not kept or self.replay is None:
+            return []
+        started = time.monotonic()
+        mine = [entry for entry in kept if own is not None and entry.get("sid") == own]
+        for entry in mine:
+            self.replay(state, entry)
+        others = [entry for entry in kept if own is None or entry.get("sid") != own]
+        for index, entry in enumerate(others):
+            if time.monotonic() - started > slice_s:
+                return others[index:]
+            self.replay(state, entry)
+        return []
 
     def _mirror(self, text: str) -> None:
         """Keep this machine's copy current (best effort: Redis has the save)."""
@@ -229,6 +293,16 @@ class RedisBackend:
                 outbox.append(self.path, json.dumps(record, separators=(",", ":")))
 
         return local.update_locked(self.path, change, before_save=keep)
+
+
+def server_offset(reply: object, local_time: float) -> float | None:
+    """The server's clock less ``local_time`` from a TIME reply; None when it is not one."""
+    if not (isinstance(reply, list) and len(reply) == 2
+            and all(isinstance(part, bytes) and part.isdigit() and len(part) < 16
+                    for part in reply)):
+        return None
+    seconds, micros = int(reply[0]), int(reply[1])
+    return seconds + micros / 1e6 - local_time
 
 
 def open_redis(path: str, url_text: str,

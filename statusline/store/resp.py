@@ -17,6 +17,8 @@ from __future__ import annotations
 import _socket
 import time
 
+from statusline.sanitize import clean
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -24,6 +26,10 @@ if TYPE_CHECKING:
 DEFAULT_PORT = 6379
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 MAX_REPLY = 8 << 20  # a store is at most 4 MiB (local.MAX_STORE_BYTES)
+# Our commands get flat replies (EXEC's holds one per queued command, TIME's two): deeper
+# or longer ones come from something else on the port.
+MAX_DEPTH = 4
+MAX_ARRAY = 1024
 _CRLF = b"\r\n"
 
 # What went wrong, for doctor and the log (each with its own fix).
@@ -240,7 +246,9 @@ class Connection:
             raise reply
         return reply
 
-    def _reply(self) -> object:
+    def _reply(self, depth: int = 0) -> object:
+        """One RESP2 reply; anything that is not one (another service on the port, a reply
+        cut short, nesting or sizes beyond what Redis sends us) is a ``PROTOCOL`` error."""
         line = self._line()
         kind, rest = line[:1], line[1:]
         if kind == b"+":
@@ -248,21 +256,36 @@ class Connection:
         if kind == b"-":
             return _server_error(rest.decode("utf-8", "replace"), self.url)
         if kind == b":":
-            return int(rest)
+            return self._integer(rest)
         if kind == b"$":
-            size = int(rest)
-            if size < 0:
+            size = self._integer(rest)
+            if size == -1:
                 return None
-            if size > MAX_REPLY:
-                raise RedisError(PROTOCOL, f"{self.url.redacted()}: a reply of {size} bytes")
+            if not 0 <= size <= MAX_REPLY:
+                raise self._protocol(f"a bulk reply of {size} bytes")
             data = self._exactly(size + 2)
+            if data[-2:] != _CRLF:
+                raise self._protocol("a bulk reply without its end")
             return data[:-2]
         if kind == b"*":
-            count = int(rest)
-            if count < 0:
+            count = self._integer(rest)
+            if count == -1:
                 return None
-            return [self._reply() for _ in range(count)]
-        raise RedisError(PROTOCOL, f"{self.url.redacted()}: not a Redis server (RESP expected)")
+            if not 0 <= count <= MAX_ARRAY:
+                raise self._protocol(f"an array of {count} replies")
+            if depth >= MAX_DEPTH:
+                raise self._protocol("replies nested too deeply")
+            return [self._reply(depth + 1) for _ in range(count)]
+        raise self._protocol("not a Redis server (RESP expected)")
+
+    def _integer(self, text: bytes) -> int:
+        digits = text[1:] if text[:1] == b"-" else text
+        if not (0 < len(digits) <= 19 and digits.isdigit()):
+            raise self._protocol("not a Redis server (a malformed number)")
+        return int(text)
+
+    def _protocol(self, what: str) -> RedisError:
+        return RedisError(PROTOCOL, f"{self.url.redacted()}: {what}")
 
     def _line(self) -> bytes:
         while True:
@@ -272,7 +295,7 @@ class Connection:
                 del self._buffer[:end + 2]
                 return line
             if len(self._buffer) > 1 << 16:
-                raise RedisError(PROTOCOL, f"{self.url.redacted()}: not a Redis server")
+                raise self._protocol("not a Redis server (a line without end)")
             self._fill()
 
     def _exactly(self, size: int) -> bytes:
@@ -306,4 +329,5 @@ def _server_error(message: str, url: Url) -> RedisError:
     auth = code in ("WRONGPASS", "NOAUTH", "NOPERM") or (
         "AUTH" in message.upper() and "password" in message.lower()
     )
-    return RedisError(AUTH if auth else SERVER, f"{url.redacted()}: {message[:200]}")
+    # The server's words go to the log, doctor and inspect: no escape sequence of theirs.
+    return RedisError(AUTH if auth else SERVER, f"{url.redacted()}: {clean(message, 200)}")

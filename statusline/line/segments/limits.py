@@ -8,6 +8,7 @@ from statusline.history.model import is_model_week
 from statusline.line.formatting import format_duration, format_pct, implied_rate
 from statusline.line.kit import RANK_OTHER, Context, Segment, eta_forms, limit_steps, usage_style
 from statusline.payload import SPEND_LIMIT
+from statusline.sanitize import clean
 
 
 def spend_limit(ctx: Context) -> Segment | None:
@@ -58,7 +59,8 @@ def model_week(ctx: Context) -> Segment | None:
         return None
     name, w = shown
     window = ctx.state.windows.get(name)
-    label = window.label if window is not None and window.label else name[len("seven_day_"):]
+    label = clean(window.label if window is not None and window.label
+                  else name[len("seven_day_"):], 24)
     text = f"7d {label} {format_pct(w.used_pct)}"
     if w.used_pct >= 100:
         full = f"{text} limit, resets {format_duration(w.resets_at - ctx.now)}"
