@@ -216,7 +216,8 @@ def test_hot_path_without_config_never_imports_tomllib(tmp_path: Path) -> None:
                           input=(EXAMPLES / "oauth-003.json").read_bytes(),
                           capture_output=True, env=env, check=False)
     modules = [row.rsplit("|", 1)[-1].strip() for row in done.stderr.decode().splitlines()]
-    assert "statusline.call" in modules
+    # The call ran (its modules may come from the bundle, which -X importtime does not list).
+    assert b"5h 24%" in done.stdout or b"Sonnet" in done.stdout
     assert "tomllib" not in modules
 
 

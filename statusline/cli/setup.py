@@ -91,11 +91,16 @@ def _lean_launcher(command: str) -> None:
     from statusline import launcher
 
     program = claude_settings.command_program(command)
-    # The directory this very package was imported from, when the script runs this Python.
+    # The site-packages directory this very package was imported from, when the script runs
+    # this Python (an editable install is imported from its checkout: no -IS for it).
+    import site as site_module
+
     import statusline
 
     site = os.path.dirname(os.path.dirname(os.path.abspath(statusline.__file__)))
-    here = program is not None and _runs_this_python(os.path.realpath(program))
+    installed = site in {os.path.abspath(p) for p in site_module.getsitepackages()}
+    here = (installed and program is not None
+            and _runs_this_python(os.path.realpath(program)))
     if program is not None and launcher.make_lean(os.path.realpath(program),
                                                   site if here else None):
         click.echo(f"Launcher: {os.path.realpath(program)} no longer imports `re` on every "
