@@ -3,6 +3,8 @@
 * #18: a user's own slow status line (1.5 s a run) kept by `statusline install` is on screen
   with our line within two refresh ticks, and nothing it started is left running a few
   seconds after the client exits.
+* #18: a kept line that hangs: one run of it at a time whatever the ticks, our row alone
+  meanwhile, and nothing of it left once its deadline has passed after the client exits.
 * #21: two real client sessions on one store, one spending about ten times what the other
   does while the pooled 5h window heads for its limit before its reset: the idle session's
   row names the busy one to pause within a tick of the busy one's spend reaching the store.
@@ -20,6 +22,7 @@ import re
 import time
 from pathlib import Path
 
+from statusline.claude.chain_runner import RUN_DEADLINE_S
 from tests.conftest import run_cli
 from tests.helpers_harness import (
     captures,
@@ -28,6 +31,7 @@ from tests.helpers_harness import (
     harness_argv,
     installed_settings,
     left_running,
+    processes_with,
     rows,
     start,
 )
@@ -88,6 +92,37 @@ def test_a_slow_kept_line_is_on_screen_with_ours_within_two_ticks(tmp_path: Path
     assert len(theirs) == 1 and len(ours) == 1 and theirs[0] < ours[0], after
     # Gone once the client is: their runs, their stragglers, our calls and supervisors.
     assert left_running(token, within_s=5.0) == []
+
+
+def test_a_hung_kept_line_runs_once_at_a_time_and_leaves_nothing(tmp_path: Path) -> None:
+    """Their command hangs (sleeps 30 s, then would print). While the client ticks every
+    TICK_S, one run of it is going at a time (not one per tick) and our row stands alone,
+    with the pooled figure after a reply; after the client exits, the run's own deadline
+    ends it and nothing of it is left running."""
+    claude = client_and_tmux_or_skip()
+    token = f"hung-{os.getpid()}-{time.time_ns()}"
+    script = tmp_path / f"{token}.sh"
+    script.write_text(f"THEIRS_MARKER={token} sleep 30\necho NEVER-ROW\n")
+    settings = keep_their_line(Path(os.environ["HOME"]), f"sh {script}")
+    polls = [step for k in range(8) for step in (f"capture:tick-{k}", "sleep:0.5")]
+    out = tmp_path / "run"
+    run = start(harness_argv(claude, out, settings, "normal",
+                             [*polls, "prompt:hello", "capture:after-reply"]), tmp_path)
+    most = 0
+    while run.poll() is None:
+        hung = [p for p in processes_with(token) if p.split(": ", 1)[1].startswith("sleep 30")]
+        most = max(most, len(hung))
+        time.sleep(0.2)
+    summary = finish(run, out)
+    exited = time.monotonic()
+
+    assert most == 1, most
+    found = captures(summary)
+    assert first(found, "NEVER-ROW") is None and first(found, "1 session") is not None, found
+    after = [row for row in rows(summary, "after-reply") if "session" in row]
+    assert len(after) == 1 and re.search(r"5h 24% ✓ resets 1h5\d", after[0]), after
+    assert left_running(token, within_s=RUN_DEADLINE_S + 3.0) == []
+    print(f"nothing left {time.monotonic() - exited:.1f} s after the client exited")
 
 
 def pooled_headers(used: float, resets_at: int) -> dict[str, str]:
