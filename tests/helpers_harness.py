@@ -113,8 +113,9 @@ def drive(tmp_path: Path, settings: dict[str, object], ratelimit: str, steps: li
 
 def captures(summary: dict[str, object]) -> list[tuple[str, float, list[str]]]:
     """(name, epoch seconds, rendered rows under the prompt box) of each capture, in order."""
-    return [(c["name"], c["t"], c["bottom_rows"])  # type: ignore[index]
-            for c in summary["captures"]]  # type: ignore[attr-defined]
+    listed: list[dict[str, object]] = summary["captures"]  # type: ignore[assignment]
+    return [(str(c["name"]), float(c["t"]), list(c["bottom_rows"]))  # type: ignore[arg-type,call-overload]
+            for c in listed]
 
 
 def rows(summary: dict[str, object], name: str) -> list[str]:
