@@ -10,79 +10,16 @@ installed from the npm registry (saying so) or tmux is missing (.ci/run installs
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from tests.helpers_client import client_or_skip
-
-HARNESS = Path(__file__).resolve().parent / "harness" / "run_harness.py"
-SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-def installed_entry() -> dict[str, object]:
-    """settings.json as `statusline install` writes it into the test's throwaway HOME."""
-    command = Path(sys.executable).parent / "statusline"
-    argv = [str(command)] if command.exists() else [sys.executable, "-m", "statusline"]
-    done = subprocess.run([*argv, "install"], capture_output=True, text=True, check=False,
-                          timeout=120, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stdout + done.stderr
-    settings: dict[str, object] = json.loads(
-        (Path(os.environ["HOME"]) / ".claude" / "settings.json").read_text())
-    return settings
-
-
-def isolation() -> list[str]:
-    """Run in a loopback-only network namespace when this machine allows one."""
-    if shutil.which("unshare") and shutil.which("ip"):
-        probe = subprocess.run(["unshare", "-r", "-n", "true"] if os.geteuid() else
-                               ["unshare", "-n", "true"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return []
-    return ["--no-netns"]
+from tests import helpers_harness
+from tests.helpers_harness import installed_settings, rows
 
 
 def drive(tmp_path: Path, ratelimit: str, steps: list[str]) -> tuple[Path, dict[str, object]]:
-    """One harness run with our installed entry; (its output dir, its summary)."""
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not on PATH (.ci/run installs it): the harness drives the "
-                    "client's TUI in tmux")
-    claude = client_or_skip()
-    settings = installed_entry()
-    entry = dict(settings["statusLine"])  # type: ignore[call-overload]
-    command = entry.pop("command")
-    entry.pop("type")
-    out = tmp_path / "run"
-    argv = [sys.executable, str(HARNESS), "--claude", claude, "--out", str(out),
-            "--auth", "oauth-env", "--ratelimit", ratelimit,
-            "--statusline-cmd", command.replace("{", "{{").replace("}", "}}"),
-            "--statusline-json", json.dumps(entry),
-            "--settings-json", json.dumps({"hooks": settings["hooks"]}),
-            *isolation()]
-    for step in steps:
-        argv += ["--step", step]
-    # The client gets the harness's throwaway HOME (and so our store under it); nothing of
-    # the test process's environment but a PATH and a locale.
-    env = {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "HOME": str(tmp_path)}
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300,
-                          env=env, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    summary: dict[str, object] = json.loads((out / "summary.json").read_text())
-    for capture in summary["captures"]:  # type: ignore[attr-defined]
-        print(f"{capture['name']}: {capture['bottom_rows']}")
-    return out, summary
-
-
-def rows(summary: dict[str, object], name: str) -> list[str]:
-    captures = {c["name"]: c for c in summary["captures"]}  # type: ignore[attr-defined]
-    found: list[str] = captures[name]["bottom_rows"]
-    return found
+    """One harness run with the entry and hooks `statusline install` wrote."""
+    return helpers_harness.drive(tmp_path, installed_settings(), ratelimit, steps)
 
 
 def test_the_client_shows_the_pooled_figures_from_its_rate_limit_headers(tmp_path: Path) -> None:
