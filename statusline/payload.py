@@ -19,6 +19,9 @@ STDIN_WINDOWS = (*WINDOW_NAMES, SPEND_LIMIT)
 MS_EPOCH_ABOVE = 1e11
 PERIODS = ("daily", "weekly", "monthly")
 MAX_STRING = 512
+# No amount of money is beyond this (ten billion dollars): a figure past it is no figure, so
+# nothing huge is ever drawn. The store's codec reads its amounts to the same bound.
+MAX_AMOUNT_USD = 1e10
 # A session id is one plain token: [A-Za-z0-9][A-Za-z0-9_.-]{0,127}. Checked with sets, not
 # a regular expression, so the status-line call never imports ``re`` (~6 ms with ``enum``).
 _ID_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
@@ -170,7 +173,7 @@ def from_mapping(doc: dict[str, object]) -> Payload:
         agent_name=_text(agent.get("name")),
         version=_text(doc.get("version")),
         context_pct=_context_pct(context),
-        cost_usd=_non_negative(cost.get("total_cost_usd")),
+        cost_usd=_amount(cost.get("total_cost_usd")),
         rate_limits=_rate_limits(doc.get("rate_limits"), rejected),
         terminal_width=_terminal_width(doc.get("terminal_width")),
     )
@@ -222,6 +225,12 @@ def _non_negative(value: object) -> float | None:
     return result if result is not None and result >= 0 else None
 
 
+def _amount(value: object) -> float | None:
+    """Dollars: a finite figure from 0 to ``MAX_AMOUNT_USD``, else None."""
+    result = _non_negative(value)
+    return result if result is not None and result <= MAX_AMOUNT_USD else None
+
+
 def _context_pct(context: dict[str, object]) -> float | None:
     used = number(context.get("used_percentage"))
     if used is not None and 0 <= used <= 100:
@@ -254,8 +263,8 @@ def _rate_limits(value: object, rejected: list[str]) -> dict[str, RawReading] | 
         # idle session re-sending one must not look fresh, let alone lower the pool.
         reading = RawReading(round(used, READING_DECIMALS), resets_at)
         if name == SPEND_LIMIT:
-            reading.used_usd = _non_negative(loose_number(entry.get("used_usd")))
-            reading.limit_usd = _non_negative(loose_number(entry.get("limit_usd")))
+            reading.used_usd = _amount(loose_number(entry.get("used_usd")))
+            reading.limit_usd = _amount(loose_number(entry.get("limit_usd")))
             if reading.limit_usd == 0:
                 reading.limit_usd = None  # a limit of $0 is no limit to divide by
             period = entry.get("period")

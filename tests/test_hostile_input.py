@@ -296,3 +296,20 @@ def test_a_model_name_of_controls_only_never_blanks_or_widens_the_line(
     outcome = call_in_process(doc, tmp_path / "state", COLUMNS=columns, NO_COLOR="1")
     assert outcome.line
     assert len(outcome.line) <= int(columns), outcome.line
+
+
+@pytest.mark.parametrize("cost", [1e308, 1e300, 2e10, 1.5e19])
+def test_a_cost_beyond_sense_is_never_drawn(cost: float) -> None:
+    """A payload's dollars past any real figure (ten billion) are no figure: the line never
+    draws a number hundreds of digits long; a real one is drawn as it is."""
+    import re
+
+    from tests.conftest import OAUTH_NOW, example, run_cli
+
+    doc = example("apikey-001")
+    doc["cost"]["total_cost_usd"] = cost  # type: ignore[index]
+    done = run_cli(doc, env={"STATUSLINE_NOW": str(OAUTH_NOW), "NO_COLOR": "1"})
+    assert done.returncode == 0 and done.stdout.count("\n") == 1
+    assert not re.search(r"\d{12,}", done.stdout), done.stdout
+    doc["cost"]["total_cost_usd"] = 123.45  # type: ignore[index]
+    assert "$123.45" in run_cli(doc, env={"STATUSLINE_NOW": str(OAUTH_NOW)}).stdout

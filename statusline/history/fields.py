@@ -8,6 +8,7 @@ names the fields of a document whose type is not the one this version reads, for
 from __future__ import annotations
 
 from statusline.history.model import MAX_SHELVED
+from statusline.payload import MAX_AMOUNT_USD
 from statusline.payload import number as _finite
 from statusline.sanitize import clean
 
@@ -15,7 +16,7 @@ from statusline.sanitize import clean
 # a value past it is left out as if of the wrong type, so no huge figure reaches the line.
 # (A session's stamps may be anything finite: one from a clock far ahead is judged by the
 # merge, not dropped.)
-MAX_FIGURE = 1e10
+MAX_FIGURE = MAX_AMOUNT_USD
 
 
 def number(value: object) -> float | None:
