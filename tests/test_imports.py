@@ -239,3 +239,33 @@ def test_a_call_on_a_shared_store_speaks_redis_without_redis_py(
     assert top_level(written) & (NEVER | NEVER_WITH_REDIS) == set()
     forbidden = NEVER | NEVER_WITH_REDIS | ONLY_WHEN_WRITING
     assert (imported | top_level(imported)) & forbidden == set()
+
+
+# The caps: what a plain call and a hook call may import beyond the interpreter's start-up
+# (measured with this probe at 0.2.0: the call 62 modules, 49 of them ours; the hook 51, 38 of
+# them ours). Each module costs every call ~40 us even served from the bundle
+# (docs/performance.md): a new one on these paths must be worth it, and the cap says so.
+CALL_MAX_MODULES, CALL_MAX_OURS = 66, 52
+HOOK_MAX_MODULES, HOOK_MAX_OURS = 54, 41
+HOOK_PROBE = PROBE.replace("status = main([])", "status = main(['hook'])")
+
+
+def test_the_plain_call_imports_no_more_than_its_cap(tmp_path: Path) -> None:
+    imported_by_call(tmp_path, oauth_payload(), CLOCK)  # first call: saves the session
+    imported, line = imported_by_call(tmp_path, oauth_payload(), CLOCK)
+    ours = {name for name in imported if name.split(".")[0] == "statusline"}
+    assert "5h" in line
+    assert len(imported) <= CALL_MAX_MODULES, " ".join(sorted(imported))
+    assert len(ours) <= CALL_MAX_OURS, " ".join(sorted(ours))
+
+
+def test_the_hook_call_imports_no_more_than_its_cap(tmp_path: Path) -> None:
+    imported_by_call(tmp_path, oauth_payload(), CLOCK)  # a store for the hook to read
+    baseline, _ = _modules(BASELINE, tmp_path, b"", CLOCK)
+    loaded, answer = _modules(HOOK_PROBE, tmp_path, b'{"hook_event_name": "Stop"}', CLOCK)
+    imported = loaded - baseline
+    ours = {name for name in imported if name.split(".")[0] == "statusline"}
+    assert "statusline.hook" in imported and answer == ""
+    assert top_level(imported) & (NEVER | ONLY_WHEN_WRITING) == set()
+    assert len(imported) <= HOOK_MAX_MODULES, " ".join(sorted(imported))
+    assert len(ours) <= HOOK_MAX_OURS, " ".join(sorted(ours))
