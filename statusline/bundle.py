@@ -245,6 +245,10 @@ def prepare(entry: str) -> bool:
     then starts served; modules a call loads later, such as the lock, join at its end,
     and the start-up order is learnt by the first call served from the bundle)."""
     __import__(f"{PACKAGE}.{entry}")
+    # What a call that saves loads besides: the lock (a first save would otherwise rewrite
+    # the bundle right after install).
+    __import__(f"{PACKAGE}.store.lock")
+    __import__(f"{PACKAGE}.jsonwrite")
     return refresh(entry, list(sys.modules))
 
 

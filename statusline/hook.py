@@ -107,13 +107,13 @@ def hook_call(data: bytes, env: Mapping[str, str]) -> str | None:
         return None
     if not won:
         return None
-    import json
+    from statusline import jsonwrite
 
     answer = notice.answer(won[0], settings, env.get("TERM_PROGRAM", ""), env.get("TERM", ""))
-    text = json.dumps(answer, ensure_ascii=False)
+    text = jsonwrite.dumps(answer, ensure_ascii=False)
     # With STATUSLINE_LOG=info the log keeps each answer (escapes stay JSON-escaped).
     log.write("info", f"hook: announced {won[0].window} level={won[0].level} "
-                      f"limit={won[0].limit}: {json.dumps(answer)}")
+                      f"limit={won[0].limit}: {jsonwrite.dumps(answer)}")
     return text
 
 

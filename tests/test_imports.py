@@ -12,8 +12,9 @@ inspect, logging, secrets), orjson ~18 ms (dataclasses, uuid), platformdirs ~15 
 ~13 ms, logging ~12 ms, subprocess ~10 ms, typing ~8 ms, importlib.metadata ~20 ms; ``re``
 ~6 ms (with enum and functools) and the ``json`` package ~1.5 ms more on top of it. A call
 needs none of them: the payload and store are decoded by ``statusline.jsonread`` (the same C
-scanner as ``json.loads``), paths follow platformdirs' rules without importing it, ``json``
-(for writing) is imported only by a call that writes, and the lock is taken with ``fcntl.flock``
+scanner as ``json.loads``) and encoded by ``statusline.jsonwrite`` (the same C encoder as
+``json.dumps``), paths follow platformdirs' rules without importing it, and the lock is taken
+with ``fcntl.flock``
 as filelock takes it, without filelock's ~37 ms import (logging, typing, dataclasses; the
 benchmark's lock rows give the cost). filelock is only the lock where ``fcntl`` is missing.
 """
@@ -44,10 +45,13 @@ NEVER = frozenset({
     "typing",
     "dataclasses",
     "inspect",
+    # The store is read and written through _json's C scanner and encoder directly.
+    "json",
+    "re",
+    "enum",
 })
-# Not imported by a call that has nothing to write: a call that writes imports json (and, with
-# it, re and enum) to encode the store, and the lock module.
-ONLY_WHEN_WRITING = frozenset({"json", "re", "enum", "fcntl", "statusline.store.lock"})
+# Not imported by a call that has nothing to write: only a call that writes takes the lock.
+ONLY_WHEN_WRITING = frozenset({"fcntl", "statusline.store.lock"})
 
 # Runs the console script's code path: main() with no arguments. ``main([])`` rather than
 # ``main()`` so it returns (a real call leaves with os._exit) and the module list can be saved.
@@ -234,7 +238,7 @@ def test_a_call_on_a_shared_store_speaks_redis_without_redis_py(
 
     assert redis_server.client().exists("statusline:v1:default"), "the first call saved there"
     assert "Sonnet" in line and "5h" in again
-    assert {"statusline.store.resp", "json"} <= written
+    assert {"statusline.store.resp", "statusline.jsonwrite"} <= written
     assert "statusline.store.resp" in imported
     assert top_level(written) & (NEVER | NEVER_WITH_REDIS) == set()
     forbidden = NEVER | NEVER_WITH_REDIS | ONLY_WHEN_WRITING

@@ -150,9 +150,9 @@ def extract(data: bytes) -> tuple[ClientFacts, str | None]:
                         "config" if account else "none")
     raw_usage = text_values.get(USAGE_KEY) if facts.usage is not None else None
     if facts.usage is not None and raw_usage is None:
-        import json  # the rare path (a key twice in the file): pay for the encoder here
+        from statusline import jsonwrite  # the rare path (a key twice in the file)
 
-        raw_usage = json.dumps(facts.usage, separators=(",", ":"))
+        raw_usage = jsonwrite.dumps(facts.usage)
     return facts, raw_usage
 
 

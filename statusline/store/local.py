@@ -16,7 +16,7 @@ import os
 import stat
 import time
 
-from statusline import history
+from statusline import history, jsonwrite
 from statusline.files import private_dir, read_all, write_atomic
 from statusline.history import State
 from statusline.jsonread import loads
@@ -187,10 +187,8 @@ def save_locked(path: str, state: State) -> None:
 
 def dumps(state: State) -> str:
     """The store document for ``state`` as compact, strict JSON text."""
-    import json  # only calls that write pay for it (``re`` comes with it)
-
     # allow_nan=False: never write a document a strict JSON reader rejects.
-    return json.dumps(history.to_json(state), separators=(",", ":"), allow_nan=False)
+    return jsonwrite.dumps(history.to_json(state), allow_nan=False)
 
 
 def _safe_lock_path(lock_path: str) -> bool:

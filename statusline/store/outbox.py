@@ -301,11 +301,10 @@ def _compacted_size(path: str) -> int:
 
 def _rewrite(path: str, entries: list[dict[str, object]]) -> int:
     """Replace the outbox with ``entries`` under a header giving its size; the new size."""
-    import json  # only a compaction or a partial send pays for it
-
+    from statusline import jsonwrite  # only a compaction or a partial send pays for it
     from statusline.files import write_atomic
 
-    body = "".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in entries)
+    body = "".join(jsonwrite.dumps(entry) + "\n" for entry in entries)
     size = len(body.encode("utf-8"))
     header = f'{_HEADER.decode()}{size}}}\n'
     write_atomic(path, header + body)

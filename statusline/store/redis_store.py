@@ -288,9 +288,9 @@ class RedisBackend:
                     record: dict[str, object] | None) -> State | None:
         def keep() -> None:
             if record is not None:
-                import json
+                from statusline import jsonwrite
 
-                outbox.append(self.path, json.dumps(record, separators=(",", ":")))
+                outbox.append(self.path, jsonwrite.dumps(record))
 
         return local.update_locked(self.path, change, before_save=keep)
 
