@@ -123,7 +123,8 @@ def test_a_window_whose_reset_passed_carries_nothing_forward() -> None:
     """A window warned at 97 % resets; an idle session keeps re-sending its old reading. Until
     a new window shows, nothing about 5h is forecast or announced; the new window starts
     from its own readings: no warning, no limit notice, a rate of its own."""
-    sid_old, sid_new = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+    sid_old = "00000000-0000-4000-8000-000000000001"
+    sid_new = "00000000-0000-4000-8000-000000000002"
     t0 = MONDAY + 9 * HOUR
     old_reset = t0 + FIVE_H
     week = (40.0, MONDAY + 4 * 86400)
