@@ -83,15 +83,19 @@ def merge_notices(parts: list[dict[str, Any]]) -> dict[str, float | None]:
             "hits": hits, "ahead": ahead / hits if hits else None}
 
 
-def score_folder(pool: Any, folders: list[Path], baselines: list[str]) -> dict[str, Any]:
-    """evaluate.py's summary for the package and ``baselines``, and the notices' figures."""
+def score_folder(pool: Any, folders: list[Path], baselines: list[str],
+                 notices_only: bool = False) -> dict[str, Any]:
+    """evaluate.py's summary for the package and ``baselines``, and the notices' figures
+    (the notices' alone with ``notices_only``)."""
+    pairs = bench_notices.find_traces(folders)
+    if notices_only:
+        return {"notices": merge_notices(pool.map(notice_task, pairs, chunksize=1))}
     traces = _evaluate.find_traces([str(f) for f in folders])
     names = [bench_forecast.NAME, *baselines]
     results = pool.map(forecast_task, [(t, n) for n in names for t in traces], chunksize=1)
     out: dict[str, Any] = {}
     for n in names:
         out[n] = _evaluate.aggregate([s for _t, name, s in results if name == n])
-    pairs = bench_notices.find_traces(folders)
     out["notices"] = merge_notices(pool.map(notice_task, pairs, chunksize=1))
     return out
 
@@ -113,13 +117,15 @@ def objective(summary: dict[str, dict[str, Any]], weights: dict[str, float]) -> 
     """Lower is better: ETA + FA - warned - binding - notice precision - notices ahead."""
     total = 0.0
     for set_summary in summary.values():
-        f = figures(set_summary, bench_forecast.NAME)
         n = set_summary["notices"]
+        total -= (weights["precision"] * (n["precision"] or 0.0)
+                  + weights["ahead"] * (n["ahead"] or 0.0))
+        if bench_forecast.NAME not in set_summary:
+            continue
+        f = figures(set_summary, bench_forecast.NAME)
         total += (weights["eta"] * min(f["eta"] or 5.0, 5.0) + weights["fa"] * (f["fa"] or 0.0)
                   - weights["warned"] * (f["warned"] or 0.0)
-                  - weights["binding"] * (f["binding"] or 0.0)
-                  - weights["precision"] * (n["precision"] or 0.0)
-                  - weights["ahead"] * (n["ahead"] or 0.0))
+                  - weights["binding"] * (f["binding"] or 0.0))
     return total
 
 
@@ -160,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", action="append", default=None)
     parser.add_argument("--public", action="store_true", help="also score public and personas")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--notices-only", action="store_true",
+                        help="choose on the notices' figures alone (a faster grid)")
     parser.add_argument("--weights", default="eta=1,fa=1,warned=1,binding=0.5,precision=1,ahead=1")
     args = parser.parse_args(argv)
     weights = {k: float(v) for k, v in (p.split("=") for p in args.weights.split(","))}
@@ -172,13 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     for candidate in candidates:
         apply(candidate)
         with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-            fit = {name: score_folder(pool, folders[name], [])
+            fit = {name: score_folder(pool, folders[name], [], args.notices_only)
                    for name in SETS if name.startswith("fit")}
         value = objective(fit, weights)
         label = ", ".join(f"{k}={v:g}" for k, v in candidate) or "as shipped"
         print(f"{value:8.3f}  {label}  " + "  ".join(
-            f"{name}: {row(label, name, s, []).split('|', 3)[3]}" for name, s in fit.items()),
-            flush=True)
+            f"{name}: {pct(s['notices']['precision'])} right, {pct(s['notices']['ahead'])} ahead"
+            for name, s in fit.items()), flush=True)
         ranked.append((value, candidate))
     best = min(ranked, key=lambda pair: pair[0])[1]
     apply(best)
