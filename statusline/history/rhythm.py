@@ -38,8 +38,9 @@ MAX_SPREAD_S = 3600.0
 # pooled over the days of the same kind (weekdays, weekend days); see ``Profile``.
 SLOT_PRIOR_HOURS = 1.0
 DAY_PRIOR_HOURS = 2.0
-# The weight of the fixed prior overall, in days of the account's own readings.
-PRIOR_DAYS = 2.0
+# The weight of the fixed prior overall, in days of the account's own readings (fitted:
+# docs/forecast.md, "Fitted on one thing, judged on another").
+PRIOR_DAYS = 1.0
 SMOOTH_SIDE = 0.25
 _MONDAY_SLOT_OFFSET = 72  # the epoch began on a Thursday: hour 0 is Thursday 00:00 UTC
 
@@ -156,10 +157,10 @@ class Profile:
 
     ``prior[s]`` is the fixed profile for local slot ``s`` (any scale, made mean 1). The
     account's shape is ``learned_shape``; the two are blended with weight
-    ``days / (days + PRIOR_DAYS)`` for the account: two days of readings weigh as much as the
-    prior, about where the account's first weekday and its evening are known (the prior is
-    an office day; a rhythm learned from one afternoon must not overrule it, ten days of one
-    should, at 83 %).
+    ``days / (days + PRIOR_DAYS)`` for the account: one day of readings weighs as much as the
+    prior (the prior is an office day; a rhythm learned from one afternoon must not overrule
+    it, ten days of one should, at 91 %). ``PRIOR_DAYS`` was chosen on the fit sets of
+    scripts/fit_forecast.py among 1, 2 and 4 and judged on the held-out ones (docs/forecast.md).
     """
 
     __slots__ = ("busy", "days", "intensity", "weight")
