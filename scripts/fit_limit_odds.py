@@ -95,6 +95,22 @@ def generate_personas(sim: ModuleType, count: int, first_seed: int) -> list[tupl
     return traces
 
 
+def load_folders(folders: list[Path]) -> list[tuple[list, dict]]:
+    """(events, truth) of every trace under ``folders`` (scripts/forecast_sets.py's sets)."""
+    import json
+
+    traces = []
+    for folder in folders:
+        for events_path in sorted(folder.rglob("*.events.jsonl")):
+            truth = json.loads(events_path.with_name(
+                events_path.name.replace(".events.jsonl", ".truth.json")).read_text())
+            if not truth.get("has_rate_limits", True):
+                continue
+            with events_path.open() as handle:
+                traces.append(([json.loads(line) for line in handle if line.strip()], truth))
+    return traces
+
+
 def utc_offset_of(zone: str) -> float:
     """Seconds east of UTC of a POSIX TZ string with a fixed offset ("CET-1", "IST-5:30")."""
     match = re.fullmatch(r"[A-Z]+([+-]?)(\d+)(?::(\d+))?", zone)
@@ -223,7 +239,7 @@ def rewrite(source: str, block: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--simulator", type=Path, required=True,
+    parser.add_argument("--simulator", type=Path,
                         help="path to shared/forecast/simulate.py")
     parser.add_argument("--traces", type=int, default=264, help="training traces (264)")
     parser.add_argument("--held-out", type=int, default=66, help="checking traces (66)")
@@ -232,30 +248,45 @@ def main(argv: list[str] | None = None) -> int:
                         help="ten-day random-rhythm traces added to training (40)")
     parser.add_argument("--held-out-personas", type=int, default=10)
     parser.add_argument("--ridge", type=float, default=0.1)
+    parser.add_argument("--fit-sets", type=Path, nargs="+",
+                        help="fit on these trace folders (scripts/forecast_sets.py) instead")
+    parser.add_argument("--held-sets", type=Path, nargs="+",
+                        help="judge on these trace folders (with --fit-sets)")
     parser.add_argument("--write", action="store_true",
                         help="rewrite statusline/forecast/limit_odds.py")
     args = parser.parse_args(argv)
 
-    sim = load_simulator(args.simulator)
     persona_seed = args.seed + 20000
-    train = [s for events, truth in (generate(sim, args.traces, args.seed)
-                                     + generate_personas(sim, args.personas, persona_seed))
-             for s in samples(events, truth)]
-    check_seed = args.seed + args.traces + 1000
-    check = [s for events, truth in (
-        generate(sim, args.held_out, check_seed)
-        + generate_personas(sim, args.held_out_personas, persona_seed + args.personas + 1000))
-        for s in samples(events, truth)]
+    if args.fit_sets:
+        train = [s for events, truth in load_folders(args.fit_sets)
+                 for s in samples(events, truth)]
+        check = [s for events, truth in load_folders(args.held_sets or [])
+                 for s in samples(events, truth)]
+    else:
+        sim = load_simulator(args.simulator)
+        train = [s for events, truth in (generate(sim, args.traces, args.seed)
+                                         + generate_personas(sim, args.personas, persona_seed))
+                 for s in samples(events, truth)]
+        check_seed = args.seed + args.traces + 1000
+        check = [s for events, truth in (
+            generate(sim, args.held_out, check_seed)
+            + generate_personas(sim, args.held_out_personas,
+                                persona_seed + args.personas + 1000))
+            for s in samples(events, truth)]
     intercept, coefficients = fit_logistic(train, args.ridge)
     fit = accuracy(train, intercept, coefficients)
     held = accuracy(check, intercept, coefficients)
     shipped = accuracy(check, limit_odds.INTERCEPT, limit_odds.COEFFICIENTS)
-    print(f"training: {args.traces} traces, {len(train)} points, accuracy {fit:.3f}")
-    print(f"held out: {args.held_out} traces, {len(check)} points, accuracy {held:.3f} "
+    print(f"training: {len(train)} points, accuracy {fit:.3f}")
+    print(f"held out: {len(check)} points, accuracy {held:.3f} "
           f"(shipped coefficients: {shipped:.3f})")
-    note = (f"{args.traces} traces from seed {args.seed} and {args.personas} random rhythms "
-            f"from seed {persona_seed}, {len(train)} points; accuracy {fit:.3f}, held out "
-            f"{held:.3f}")
+    if args.fit_sets:
+        note = (f"{', '.join(p.name for p in args.fit_sets)} (scripts/forecast_sets.py), "
+                f"{len(train)} points; accuracy {fit:.3f}, held out {held:.3f}")
+    else:
+        note = (f"{args.traces} traces from seed {args.seed} and {args.personas} random rhythms "
+                f"from seed {persona_seed}, {len(train)} points; accuracy {fit:.3f}, held out "
+                f"{held:.3f}")
     block = fitted_block(intercept, coefficients, note)
     print(block, end="")
     if not rate_weight_is_positive(coefficients):

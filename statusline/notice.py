@@ -3,7 +3,9 @@
 Two kinds of notice per pooled window, each once for the whole account:
 
 * a **level**: usage reached one of the configured percentages (80 / 90 / 95 by default);
-  a jump over several levels is one notice for the highest;
+  a jump over several levels is one notice for the highest. A level is a plain fact: its
+  sentence gives the figure and the reset, and names the limit only when it is itself the
+  window's limit notice (below);
 * a **limit**: the forecast says the window fills before it resets, the limit is within
   the lead time (an hour by default), and, for the 5-hour window, ``limit_odds`` puts the
   odds of a hit at ``LIMIT_ODDS`` or more; and it already said so ``CONFIRM_S`` earlier
@@ -113,7 +115,10 @@ def due(state: State, projection: Projection, now: float, settings: NotifyConfig
             if not earlier:  # one re-run for all windows, and only when a limit is coming
                 earlier.append(project(state, now - CONFIRM_S, utc_offset))
             limit = confirmed(earlier[0].windows.get(name), forecast)
-        if not crossed and (not limit or standing.limit):
+        # The limit is said once: a level notice after it is a plain fact (the figure and
+        # the reset), never the forecast again.
+        limit = limit and not standing.limit
+        if not crossed and not limit:
             continue
         level = max(crossed) if crossed else None
         text = sentence(state, projection, forecast, level, limit, now, utc_offset)

@@ -125,6 +125,21 @@ def test_the_limit_notice_needs_the_lead_time_and_comes_once() -> None:
     assert announce(state, settings=levels_off) is None
 
 
+def test_a_level_after_the_limit_notice_is_a_plain_fact() -> None:
+    """The limit is announced once; the 90 % that follows says the figure and the reset,
+    not the forecast again."""
+    only_ninety = NotifyConfig()
+    only_ninety.levels = (90.0,)
+    state = climbing(80.0)
+    first = announce(state, settings=only_ninety)
+    assert first is not None and first.limit and "limit ~" in first.text
+    later = climbing(91.0)
+    later.notices = state.notices
+    level = announce(later, settings=only_ninety)
+    assert level is not None and level.level == 90.0 and not level.limit
+    assert "limit" not in level.text and "resets" in level.text
+
+
 def test_the_limit_notice_waits_for_the_forecast_of_earlier_to_agree(
         monkeypatch: pytest.MonkeyPatch) -> None:
     levels_off = NotifyConfig()

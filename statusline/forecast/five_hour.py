@@ -57,8 +57,14 @@ def ramp_eta(now: float, remaining: float, rate: float, resets_at: float, utc_of
              profile: Profile) -> float | None:
     """When ``remaining`` % is used if this person keeps going: at ``rate``, faster in the
     hours their rhythm is busier than this one (up to ``RAMP_CAP`` times, in proportion to
-    the rhythm's weight), never slower: whether they keep going is the warning's question."""
-    level = profile.at(now, utc_offset)
+    the rhythm's weight), never slower: whether they keep going is the warning's question.
+
+    ``rate`` is what someone working now burns, while the rhythm's hours are wall-clock
+    averages over days (the days nobody worked then count as empty): an hour is "busier"
+    only against a working hour's level (``Profile.busy``), never against a quiet hour's own
+    low average, which would multiply an active rate by how rarely people work then and
+    bring the ETA early."""
+    level = max(profile.at(now, utc_offset), profile.busy)
     if level <= 0:
         return None
     weight = profile.weight

@@ -52,9 +52,11 @@ class WindowForecast:
 class Projection:
     """The whole forecast for one moment: windows, binding window, shares and spend."""
 
-    __slots__ = ("binding_window", "ended", "shares", "usd_per_hour", "windows")
+    __slots__ = ("binding_window", "ended", "shares", "usd_per_hour", "utc_offset", "windows")
 
-    def __init__(self) -> None:
+    def __init__(self, utc_offset: float = 0.0) -> None:
+        # The local clock the projection was made on (seconds east of UTC).
+        self.utc_offset = utc_offset
         self.windows: dict[str, WindowForecast] = {}
         # Windows whose last known reset has passed with no new reading since.
         self.ended: set[str] = set()

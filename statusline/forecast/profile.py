@@ -67,7 +67,8 @@ def rhythm_profile(name: str, rhythm: Rhythm | None, utc_offset: float) -> Profi
     name = "five_hour" if name == "five_hour" else "seven_day"  # per-model weeks: a week
     key: tuple[object, ...] = (name, utc_offset)
     if rhythm is not None:
-        key += (rhythm.learned_until, rhythm.decayed_at, rhythm.windows, sum(rhythm.hours))
+        key += (rhythm.learned_until, rhythm.decayed_at, rhythm.windows, sum(rhythm.hours),
+                rhythm.offset)
     profile = _profiles.get(key)
     if profile is None:
         if len(_profiles) > 16:

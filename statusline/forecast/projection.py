@@ -19,7 +19,7 @@ MIN_COST_SPAN_S = 300.0
 
 def project(state: State, now: float, utc_offset: float = 0.0) -> Projection:
     """The projection of ``state`` at ``now`` (``utc_offset``: seconds east of UTC, local)."""
-    projection = Projection()
+    projection = Projection(utc_offset)
     idle = idle_seconds(state, now)
     for name in WINDOW_NAMES:
         window = state.current_window(name, now)
@@ -53,8 +53,9 @@ def project(state: State, now: float, utc_offset: float = 0.0) -> Projection:
 
 
 def remember(state: State, projection: Projection) -> bool:
-    """Store each window's warning in ``state`` (for the hysteresis); True if one changed."""
-    changed = False
+    """Store each window's warning in ``state`` (for the hysteresis) and the clock the
+    account's rhythm learns on (its hours are the person's); True if anything changed."""
+    changed = state.rhythm.follow_clock(projection.utc_offset)
     for name, forecast in projection.windows.items():
         window = state.windows[name]
         if window is not None and window.warned != forecast.limit_before_reset:

@@ -10,10 +10,12 @@ hour it ran. Each window that ends is folded into a record of 168 hour-of-week s
 
 Both decay with a half-life of ``HALF_LIFE_S`` (the last weeks count most), so the record
 never grows: two rows of 168 numbers and a few counters, whatever the age of the store.
-Slots are hours of the week in UTC; the forecast turns them to local hours with the offset
-of the moment (a person's day moves with their clock, and the store does not know the zone).
-The record also keeps how windows ended: a decayed count of windows and of those that
-filled.
+Slots are the person's hours: local hours of the week on the clock the account was last
+seen with (``offset``, seconds east of UTC, which the forecast passes on every call), so after
+a daylight-saving change 09:00 is still 09:00, not 08:00 or 10:00. A record from before the
+clock was known (``offset`` None, stores written before this) holds UTC hours and is turned
+to local ones once, with the first offset it is told. The record also keeps how windows
+ended: a decayed count of windows and of those that filled.
 
 ``Profile`` is what the forecast reads: a relative intensity per local hour of the week,
 the account's own where it has data and the fixed prior where it has little. The shrinkage
@@ -36,8 +38,9 @@ MAX_SPREAD_S = 3600.0
 # pooled over the days of the same kind (weekdays, weekend days); see ``Profile``.
 SLOT_PRIOR_HOURS = 1.0
 DAY_PRIOR_HOURS = 2.0
-# The weight of the fixed prior overall, in days of the account's own readings.
-PRIOR_DAYS = 2.0
+# The weight of the fixed prior overall, in days of the account's own readings (fitted:
+# docs/forecast.md, "Fitted on one thing, judged on another").
+PRIOR_DAYS = 1.0
 SMOOTH_SIDE = 0.25
 _MONDAY_SLOT_OFFSET = 72  # the epoch began on a Thursday: hour 0 is Thursday 00:00 UTC
 
@@ -50,7 +53,7 @@ def utc_slot(t: float) -> int:
 class Rhythm:
     """The decayed record of one account's 5h-window growth by hour of week (UTC)."""
 
-    __slots__ = ("decayed_at", "filled", "hours", "learned_until", "usage", "windows")
+    __slots__ = ("decayed_at", "filled", "hours", "learned_until", "offset", "usage", "windows")
 
     def __init__(self) -> None:
         self.usage = [0.0] * SLOTS
@@ -61,6 +64,23 @@ class Rhythm:
         # Decayed counts of the windows learned and of those that reached 100 %.
         self.windows = 0.0
         self.filled = 0.0
+        # The clock the slots are on (seconds east of UTC); None: UTC slots, no clock yet.
+        self.offset: float | None = None
+
+    def follow_clock(self, utc_offset: float) -> bool:
+        """Learn from now on with the person's clock at ``utc_offset``; True if it changed.
+
+        The slots stay the person's hours when the clock changes (daylight saving, travel):
+        only a record still on UTC hours is turned, once, to the local ones.
+        """
+        if not isfinite(utc_offset) or utc_offset == self.offset:
+            return False
+        if self.offset is None:
+            shift = round(utc_offset / 3600.0) % SLOTS
+            self.usage = self.usage[SLOTS - shift:] + self.usage[:SLOTS - shift]
+            self.hours = self.hours[SLOTS - shift:] + self.hours[:SLOTS - shift]
+        self.offset = utc_offset
+        return True
 
     @property
     def days(self) -> float:
@@ -107,15 +127,17 @@ class Rhythm:
             self.decayed_at = now
 
     def _watch(self, start: float, end: float) -> None:
-        for slot, hours in _hour_pieces(start, end):
+        shift = self.offset or 0.0
+        for slot, hours in _hour_pieces(start + shift, end + shift):
             self.hours[slot] += hours
 
     def _add(self, start: float, end: float, pct: float) -> None:
+        shift = self.offset or 0.0
         if end <= start:
-            self.usage[utc_slot(end - 1e-6)] += pct
+            self.usage[utc_slot(end + shift - 1e-6)] += pct
             return
         span_h = (end - start) / 3600.0
-        for slot, hours in _hour_pieces(start, end):
+        for slot, hours in _hour_pieces(start + shift, end + shift):
             self.usage[slot] += pct * hours / span_h
 
 
@@ -135,13 +157,13 @@ class Profile:
 
     ``prior[s]`` is the fixed profile for local slot ``s`` (any scale, made mean 1). The
     account's shape is ``learned_shape``; the two are blended with weight
-    ``days / (days + PRIOR_DAYS)`` for the account: two days of readings weigh as much as the
-    prior, about where the account's first weekday and its evening are known (the prior is
-    an office day; a rhythm learned from one afternoon must not overrule it, ten days of one
-    should, at 83 %).
+    ``days / (days + PRIOR_DAYS)`` for the account: one day of readings weighs as much as the
+    prior (the prior is an office day; a rhythm learned from one afternoon must not overrule
+    it, ten days of one should, at 91 %). ``PRIOR_DAYS`` was chosen on the fit sets of
+    scripts/fit_forecast.py among 1, 2 and 4 and judged on the held-out ones (docs/forecast.md).
     """
 
-    __slots__ = ("days", "intensity", "weight")
+    __slots__ = ("busy", "days", "intensity", "weight")
 
     def __init__(self, rhythm: Rhythm | None, prior: list[float], utc_offset: float) -> None:
         prior_mean = sum(prior) / SLOTS or 1.0
@@ -151,6 +173,7 @@ class Profile:
         learned = learned_shape(rhythm, utc_offset) if rhythm is not None else None
         if learned is None or self.weight <= 0.0:
             self.intensity = shape
+            self.busy = busy_level(shape)
             return
         values, seen = learned
         w = self.weight
@@ -158,10 +181,21 @@ class Profile:
         # the prior: the account's mean would be a guess, and a busy one.
         self.intensity = [w * s * a + (1.0 - w * s) * b
                           for a, s, b in zip(values, seen, shape, strict=True)]
+        self.busy = busy_level(self.intensity)
 
     def at(self, t: float, utc_offset: float) -> float:
         """The intensity of the local hour of the week that contains ``t``."""
         return self.intensity[utc_slot(t + utc_offset)]
+
+
+def busy_level(intensity: list[float]) -> float:
+    """The intensity of an hour when the person works: the mean over the hours at or above
+    the week's mean. An hour's intensity is a wall-clock average (the days nobody worked
+    then count as empty), so a quiet hour in which someone *is* working compares with this,
+    not with its own low average."""
+    mean = sum(intensity) / len(intensity) if intensity else 0.0
+    busy = [v for v in intensity if v >= mean]
+    return sum(busy) / len(busy) if busy else mean
 
 
 _shapes: dict[tuple[object, ...], tuple[list[float], list[float]] | None] = {}
@@ -180,9 +214,10 @@ def learned_shape(rhythm: Rhythm,
     the other days, and a slot seen on many days on itself. A light smoothing over the
     neighbouring hours follows (a block's end wobbles by half an hour from day to day).
     """
-    shift = round(utc_offset / 3600.0) % SLOTS
-    key = (shift, rhythm.learned_until, rhythm.decayed_at, rhythm.windows, rhythm.usage[0],
-           rhythm.hours[0])
+    # A record on the person's clock is in local slots already; one on UTC turns now.
+    shift = 0 if rhythm.offset is not None else round(utc_offset / 3600.0) % SLOTS
+    key = (shift, rhythm.offset, rhythm.learned_until, rhythm.decayed_at, rhythm.windows,
+           rhythm.usage[0], rhythm.hours[0])
     if key in _shapes:
         return _shapes[key]
     if len(_shapes) > 8:
@@ -217,8 +252,9 @@ def learned_shape(rhythm: Rhythm,
 
 def local_rates(rhythm: Rhythm, utc_offset: float) -> list[float | None]:
     """The account's own growth in %/h (of the 5h limit) per local hour of the week, Monday
-    00:00 first; None where the record has watched less than a tenth of an hour."""
-    shift = round(utc_offset / 3600.0)
+    00:00 first; None where the record has watched less than a tenth of an hour. (A rate
+    per watched hour: the hours nobody worked count, so it is a wall-clock rate.)"""
+    shift = 0 if rhythm.offset is not None else round(utc_offset / 3600.0)
     rates: list[float | None] = []
     for slot in range(SLOTS):
         source = (slot - shift) % SLOTS
@@ -240,6 +276,7 @@ def to_json(rhythm: Rhythm) -> dict[str, object]:
         "decayed_at": rhythm.decayed_at,
         "windows": round(rhythm.windows, 4),
         "filled": round(rhythm.filled, 4),
+        "offset": rhythm.offset,
     }
 
 
@@ -283,4 +320,6 @@ def from_json(raw: object) -> Rhythm:
     rhythm.decayed_at = _time(raw.get("decayed_at"))
     rhythm.windows = _count(raw.get("windows"))
     rhythm.filled = min(_count(raw.get("filled")), rhythm.windows)
+    offset = _time(raw.get("offset"))
+    rhythm.offset = offset if offset is not None and abs(offset) <= 18 * 3600 else None
     return rhythm

@@ -4,7 +4,10 @@ The client keeps the usage endpoint's last answer in its config file
 (``cachedUsageUtilization``: fetchedAtMs, accountUuid, utilization {...}); it is the only
 local source of the per-model weekly windows and of extra usage. It is used only while it
 belongs to the account in use and is under ``USAGE_MAX_AGE_S`` old, as the client itself
-does. The five-hour and seven-day windows stay stdin's: the cache's copies are older.
+does. The five-hour and seven-day windows stay stdin's: the cache's copy of them is an older
+figure, so it is a lower bound of the truth (the account had used at least that much when it
+was fetched), never a ceiling: it raises a lower figure of the same window (a session idle
+since before re-sends an old one) and never lowers one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from statusline.payload import epoch_seconds, loose_number, number
 
 USAGE_MAX_AGE_S = 3600.0
 USAGE_SOURCE = "usage cache"
+POOLED_WINDOWS = ("five_hour", "seven_day")  # stdin's windows: the cache only raises them
 # The endpoint's own names for two model weeks; limits[] may name others.
 MODEL_KEYS = {"seven_day_opus": "Opus", "seven_day_sonnet": "Sonnet"}
 MAX_LABEL = 24
@@ -51,6 +55,10 @@ def fold_usage(state: State, cache: object, account: str | None, now: float) -> 
     if not isinstance(utilization, dict):
         return False
     state.usage_fetched_at = fetched
+    for name in POOLED_WINDOWS:
+        found = _window(utilization.get(name), "utilization")
+        if found is not None and found[1] > now:
+            _raise_to(state, name, found[0], found[1], fetched, now)
     for name, label, pct, resets_at in model_weeks(utilization):
         if resets_at > now:
             _fold_window(state, name, label, pct, resets_at, fetched)
@@ -113,6 +121,27 @@ def _window(value: object, pct_key: str) -> tuple[float, float] | None:
     if pct is None or resets_at is None or not 0 <= pct <= 101:
         return None
     return min(pct, 100.0), float(int(resets_at))
+
+
+def _raise_to(state: State, name: str, pct: float, resets_at: float, fetched: float,
+              now: float) -> None:
+    """Raise stdin's running window ``name`` to the cache's ``pct`` when it stands lower.
+
+    Only the same window (its reset), never a new one (stdin starts windows), never down.
+    The value holds from the later of the fetch and the window's last reading, so the
+    series stays in time order.
+    """
+    window = state.windows.get(name)
+    if (window is None or abs(window.resets_at - resets_at) > SAME_WINDOW_S
+            or pct <= window.used_pct or window.resets_at <= now):
+        return
+    at = max(fetched, window.samples[-1][0]) if window.samples else fetched
+    window.used_pct = pct
+    window.samples.append((at, pct))
+    if pct >= 100 and window.full_at is None:
+        window.full_at = at
+    if len(window.samples) > MAX_SAMPLES:
+        window.samples = thin(window.samples, MAX_SAMPLES * 3 // 4)
 
 
 def _fold_window(state: State, name: str, label: str, pct: float, resets_at: float,
