@@ -10,9 +10,10 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
+from statusline.figures import epoch_seconds, loose_number
 from statusline.history import State, from_json, record, to_json
 from statusline.history.usage import USAGE_MAX_AGE_S, fold_usage
-from statusline.payload import Payload, RawReading, epoch_seconds, loose_number
+from statusline.payload import Payload, RawReading
 
 T0 = 1_796_000_000.0
 A = "00000000-0000-4000-8000-00000000a001"

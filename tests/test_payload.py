@@ -7,7 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from statusline.payload import RawReading, decode, number, parse, valid_session_id
+from statusline.figures import number
+from statusline.payload import RawReading, decode, parse, valid_session_id
 from tests.conftest import EXAMPLES, example
 
 

@@ -7,9 +7,9 @@ names the fields of a document whose type is not the one this version reads, for
 
 from __future__ import annotations
 
+from statusline.figures import number as _finite
 from statusline.history.model import MAX_SHELVED
 from statusline.payload import MAX_AMOUNT_USD
-from statusline.payload import number as _finite
 from statusline.sanitize import clean
 
 # No amount or reset in a store is beyond this (ten billion dollars, an epoch in year 2286):

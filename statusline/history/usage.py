@@ -12,6 +12,7 @@ since before re-sends an old one) and never lowers one.
 
 from __future__ import annotations
 
+from statusline.figures import epoch_seconds, loose_number, number
 from statusline.history.model import (
     FUTURE_SKEW_S,
     MAX_MODEL_WEEKS,
@@ -24,7 +25,6 @@ from statusline.history.model import (
     is_model_week,
     thin,
 )
-from statusline.payload import epoch_seconds, loose_number, number
 
 USAGE_MAX_AGE_S = 3600.0
 USAGE_SOURCE = "usage cache"
