@@ -126,3 +126,12 @@ def test_a_surge_at_poor_odds_leaves_the_blended_pace(monkeypatch: pytest.Monkey
     assert w.rate_pct_per_hour == pytest.approx(18.0, rel=0.1)
     assert w.eta_limit_at is not None and w.eta_limit_at > w.resets_at
     assert not w.limit_before_reset
+
+
+def test_the_written_out_priors_are_the_intensity_functions() -> None:
+    """profile.PRIORS is built without calling the functions (every call builds it): it
+    must be exactly what they give, hour by hour of the week."""
+    from statusline.forecast import profile
+
+    assert profile.PRIORS["five_hour"] == profile.local_slot_prior(profile.workday_intensity)
+    assert profile.PRIORS["seven_day"] == profile.local_slot_prior(profile.week_intensity)

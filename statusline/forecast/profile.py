@@ -50,14 +50,22 @@ def week_intensity(t: float, utc_offset: float) -> float:
     return INTENSITY_OFF_HOURS
 
 
-def _local_slot_prior(intensity: Callable[[float, float], float]) -> list[float]:
+def local_slot_prior(intensity: Callable[[float, float], float]) -> list[float]:
     """A fixed profile as 168 local hour-of-week values (Monday 00:00 first)."""
     monday = 4 * 86400.0  # the epoch began on a Thursday
     return [intensity(monday + slot * 3600.0, 0.0) for slot in range(SLOTS)]
 
 
-PRIORS = {"five_hour": _local_slot_prior(workday_intensity),
-          "seven_day": _local_slot_prior(week_intensity)}
+# The same two tables as ``local_slot_prior`` of the functions above gives (a test holds
+# them equal), written out by day and hour: built on every call, so without 336 calls.
+_WORKING = range(*WORK_HOURS)
+PRIORS = {
+    "five_hour": [1.0 if day < 5 and hour in _WORKING else INTENSITY_OFF_HOURS
+                  for day in range(7) for hour in range(24)],
+    "seven_day": [INTENSITY_NIGHT if hour < NIGHT_END_HOUR else INTENSITY_WEEKEND if day >= 5
+                  else 1.0 if hour in _WORKING else INTENSITY_OFF_HOURS
+                  for day in range(7) for hour in range(24)],
+}
 _profiles: dict[tuple[object, ...], Profile] = {}
 
 
