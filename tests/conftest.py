@@ -72,6 +72,18 @@ def _real_user_files() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def compiled_package() -> None:
+    """Compile the package's ``.pyc`` files once, as ``install.sh`` does for a real install.
+
+    On a fresh clone the first status-line call would otherwise compile some fifty modules
+    inside its 0.8 s budget, and on a slow machine its watchdog would print the fallback.
+    """
+    import compileall
+
+    compileall.compile_dir(str(REPO / "statusline"), quiet=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def real_user_store_untouched() -> Iterator[None]:
     """Fail the run if any test changed the real user's store, config or Claude settings."""
     before = _real_user_files()
