@@ -59,7 +59,8 @@ class BundleFinder:
         self.startup = startup
         # Set when a module had to be left to the normal import: the bundle is out of date.
         self.stale = False
-        # The modules this finder ran, in the order they finished.
+        # The modules this finder ran (``start`` or the import system), in the order they
+        # finished: after a ``start`` cut short, the order to learn for the next call.
         self.finished: list[str] = []
         # Modules ``start`` made that have not run (yet): packages made for a submodule.
         self.unfinished: set[str] = set()
@@ -123,10 +124,16 @@ class BundleFinder:
                 self.stale = True
                 break
             self.unfinished.discard(name)
+            self.finished.append(name)
         # A package made for a submodule and never run, or a module that failed, must not
-        # look imported: the import system makes and runs it afresh when it is needed.
+        # look imported, in sys.modules or as its parent's attribute (``from pkg import sub``
+        # takes the attribute when there is one): the import system makes and runs it afresh
+        # when it is needed.
         for name in self.unfinished:
-            sys.modules.pop(name, None)
+            made = sys.modules.pop(name) if name in sys.modules else None
+            parent, _, child = name.rpartition(".")
+            if parent and getattr(sys.modules.get(parent), child, None) is made:
+                delattr(sys.modules[parent], child)
 
     def _module(self, name: str) -> ModuleType:
         """``name``'s module object, made (and its parents') when not there yet."""

@@ -231,3 +231,33 @@ def test_a_failing_start_up_module_leaves_no_half_made_modules(tmp_path: Path) -
     finder.start()
     assert "fakepkg.child" not in sys.modules and "fakepkg" not in sys.modules
     assert finder.stale
+
+
+def test_a_package_left_unrun_is_not_its_parents_attribute(tmp_path: Path) -> None:
+    """A package made for a submodule, then left unrun because a later module is out of
+    date, leaves no trace: ``from pkg import sub`` must import the real one, not find an
+    empty placeholder as ``pkg.sub`` (which broke a first call after an edit)."""
+    root = tmp_path / "fakeroot"
+    (root / "sub").mkdir(parents=True)
+    files = {"fakeroot": root / "__init__.py", "fakeroot.sub": root / "sub" / "__init__.py",
+             "fakeroot.sub.child": root / "sub" / "child.py", "fakeroot.later": root / "later.py"}
+    for path in files.values():
+        path.write_text("")
+    table = {}
+    for name, path in files.items():
+        info = path.stat()
+        table[name] = (path.name == "__init__.py", str(path), info.st_size, info.st_mtime_ns,
+                       compile("VALUE = 1\n", str(path), "exec"))
+    files["fakeroot.later"].write_text("# edited since the bundle was written\n")
+    order = ("fakeroot", "fakeroot.sub.child", "fakeroot.later", "fakeroot.sub")
+    try:
+        finder = bundle.BundleFinder("call", table, order)
+        finder.start()
+        assert finder.stale
+        assert "fakeroot" in sys.modules and "fakeroot.sub.child" in sys.modules
+        assert "fakeroot.sub" not in sys.modules
+        assert not hasattr(sys.modules["fakeroot"], "sub")
+    finally:
+        for name in list(sys.modules):
+            if name.split(".")[0] == "fakeroot":
+                del sys.modules[name]
