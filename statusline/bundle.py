@@ -132,7 +132,8 @@ class BundleFinder:
         for name in self.unfinished:
             made = sys.modules.pop(name) if name in sys.modules else None
             parent, _, child = name.rpartition(".")
-            if parent and getattr(sys.modules.get(parent), child, None) is made:
+            if made is not None and parent and getattr(sys.modules.get(parent), child,
+                                                        None) is made:
                 delattr(sys.modules[parent], child)
 
     def _module(self, name: str) -> ModuleType:
