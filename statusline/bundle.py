@@ -64,6 +64,8 @@ class BundleFinder:
         self.finished: list[str] = []
         # Modules ``start`` made that have not run (yet): packages made for a submodule.
         self.unfinished: set[str] = set()
+        # The modules the import system had this finder run (not ``start``).
+        self.imported: set[str] = set()
 
     def current(self, name: str) -> Entry | None:
         """The bundle's entry for ``name`` when its source is unchanged, else None."""
@@ -100,6 +102,7 @@ class BundleFinder:
         """Run the module's code from the bundle in its namespace."""
         exec(self.table[module.__name__][4], module.__dict__)
         self.finished.append(module.__name__)
+        self.imported.add(module.__name__)
 
     def start(self) -> None:
         """Run the entry's start-up modules straight from the bundle, without the import
@@ -161,11 +164,12 @@ class BundleFinder:
         return module
 
     def startup_order(self) -> tuple[str, ...]:
-        """What this process's import of the entry ran, in the order it finished (empty
-        when the entry did not come from this finder)."""
+        """What this process's import of the entry ran, in the order it finished, when the
+        import system had to import the entry (no order yet, or ``start`` cut short); empty
+        when ``start`` ran the entry itself, or the entry did not come from this finder."""
         top = f"{PACKAGE}.{self.entry}"
-        if top not in self.finished:
-            return ()
+        if top not in self.imported:
+            return ()  # ``start`` ran the entry itself: the order it has is the one to keep
         return tuple(self.finished[:self.finished.index(top) + 1])
 
     def missing(self, loaded: Iterable[str]) -> bool:

@@ -261,3 +261,16 @@ def test_a_package_left_unrun_is_not_its_parents_attribute(tmp_path: Path) -> No
         for name in list(sys.modules):
             if name.split(".")[0] == "fakeroot":
                 del sys.modules[name]
+
+
+def test_a_call_served_whole_from_the_bundle_does_not_rewrite_it(package_copy: Path) -> None:
+    """Once the order is learnt, calls run everything from the bundle and never write it:
+    a bundle rewritten on every call would cost each call a compile of the package."""
+    call(package_copy, stdin=payload())  # writes the bundle
+    call(package_copy, stdin=payload())  # learns the start-up order
+    target = Path(bundle.path("call", str(package_copy)))
+    before = target.stat()
+    for _ in range(3):
+        call(package_copy, stdin=payload())
+    after = target.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
