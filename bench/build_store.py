@@ -9,7 +9,7 @@ usage: python build_store.py PAYLOAD NOW KIND OUT
         "empty-stale" / "full-stale": the same, but the benchmark's session last reported a
                        different rate-limit reading, so the next call must write.
 
-The store is built with the package's own model and merge rules (``history.record`` for the
+The store is built with the package's own model and merge rules (``call.advance`` for the
 benchmark's session, ``history.to_json`` for the file) and checked: a "full" store keeps
 every cap through a save and load, and the call the benchmark times is due (or not) as
 intended. Prints the store size in bytes.
@@ -22,7 +22,7 @@ import os
 import random
 import sys
 
-from statusline import history, paths, payload
+from statusline import call, history, paths, payload, process
 from statusline.history import (
     ARCHIVE_SAMPLES,
     ARCHIVED_WINDOWS,
@@ -140,20 +140,23 @@ def build(payload_bytes: bytes, now: float, kind: str) -> bytes:
     state = State()
     # The calls record this machine's name with their session (as the hot path does).
     host = paths.host_name(os.environ)
+    # Each call folds its payload as ``call.advance`` does (the merge, then what the
+    # forecast remembers), at the zone's offset the timed calls will have.
+    offset = process.utc_offset(now)
     if stale:
         # The session's previous call, a minute ago, reported a lower reading.
         older = payload.parse(json.dumps(_older_reading(document)).encode())
-        history.record(state, older, now - 60, host)
+        call.advance(state, older, now - 60, offset, host)
     else:
-        history.record(state, own, now, host)
+        call.advance(state, own, now, offset, host)
     if kind.startswith("full"):
         _fill_history(state, now, own.session_id)
         if not stale:
-            history.record(state, own, now, host)  # this session's snapshot is current
+            call.advance(state, own, now, offset, host)  # this session's snapshot is current
         _check_full(state)
     text = json.dumps(history.to_json(state), separators=(",", ":"), allow_nan=False).encode()
     # The timed call must find exactly the situation it is meant to measure.
-    due = history.record(history.from_json(json.loads(text)), own, now, host)
+    due = call.advance(history.from_json(json.loads(text)), own, now, offset, host)
     if due != stale:
         raise SystemExit(f"{kind}: the timed call would {'' if due else 'not '}write")
     return text
