@@ -246,7 +246,9 @@ def refresh(entry: str, loaded: Iterable[str], package_dir: str = PACKAGE_DIR,
     data = marshal.dumps((FORMAT, sys.implementation.cache_tag, table, order))
     try:
         os.makedirs(cache, exist_ok=True)
-        _write(path(entry, package_dir), data)
+        from statusline.files import write_atomic  # only when a bundle is written
+
+        write_atomic(path(entry, package_dir), data, 0o644)
     except OSError:
         return False
     return True
@@ -278,27 +280,6 @@ def _entry(name: str, package_dir: str) -> Entry | None:
             continue
         return (is_package, source, info.st_size, info.st_mtime_ns, code)
     return None
-
-
-def _write(target: str, data: bytes) -> None:
-    """Replace ``target`` with ``data`` atomically (readable by all, like a ``.pyc``)."""
-    temp = f"{target}.{os.getpid()}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
-                 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
 
 
 def _module_spec(name: str, loader: object, origin: str, is_package: bool) -> ModuleSpec:

@@ -88,15 +88,18 @@ def _make_private_dirs(path: str) -> None:
     info = os.lstat(path)
     if stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) != 0o700:
         _chmod_private(path)
-def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` via a fsynced temp file; the old file survives any error."""
-    data = text.encode("utf-8")
+def write_atomic(path: str, text: str | bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``text`` via a fsynced temp file; the old file survives any error.
+
+    The file is ours alone (0600) unless ``mode`` says otherwise (the call's bundle is read
+    like a ``.pyc``: 0644)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     directory, name = os.path.split(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     for attempt in range(3):
         temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         try:
-            fd = os.open(temp, flags, 0o600)
+            fd = os.open(temp, flags, mode)
             break
         except FileExistsError:  # something already holds that name: pick another
             if attempt == 2:
@@ -104,7 +107,7 @@ def write_atomic(path: str, text: str) -> None:
     try:
         try:
             try:
-                os.fchmod(fd, 0o600)  # the umask may have taken the owner's write bit
+                os.fchmod(fd, mode)  # the umask may have taken the owner's write bit
             except OSError:
                 pass  # a filesystem without modes; the file is still ours alone
             view = memoryview(data)
