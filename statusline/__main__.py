@@ -3,7 +3,9 @@
 Claude Code runs the command with no arguments and the payload on stdin, so that path goes
 straight to ``call`` and never imports click; ``statusline hook`` (Claude Code's hook
 call) likewise goes straight to ``hook``; anything else is a person at a terminal and
-goes to the click CLI.
+goes to the click CLI. For the two calls Claude Code makes, the modules come from their
+bundle (``bundle``) when there is a current one, and the bundle is rewritten after the
+call has answered when it was missing or out of date.
 """
 
 from __future__ import annotations
