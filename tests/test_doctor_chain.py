@@ -57,6 +57,7 @@ def test_without_a_kept_status_line_the_check_says_so(claude_dir: Path, tmp_path
     assert checks(tmp_path)["kept status line"].status == OK
 
 
+@NEEDS_POSIX_SPAWN
 def test_a_kept_status_line_slower_than_the_budget_is_ok_and_said_so(claude_dir: Path,
                                                                      tmp_path: Path) -> None:
     """Slower than our budget but within its own deadline: shown from the next call on."""
@@ -66,6 +67,7 @@ def test_a_kept_status_line_slower_than_the_budget_is_ok_and_said_so(claude_dir:
     assert "runs beside the line" in kept.detail
 
 
+@NEEDS_POSIX_SPAWN
 def test_the_kept_status_line_is_stopped_with_its_children(claude_dir: Path,
                                                           tmp_path: Path) -> None:
     """Doctor runs theirs in its own process group and stops it all afterwards."""
