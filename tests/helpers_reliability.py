@@ -14,10 +14,12 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +224,29 @@ def nobody_can_run_python() -> bool:
         check=False,
     )
     return completed.returncode == 0
+
+
+@contextmanager
+def stopped_holder(take_lock: str) -> Iterator[None]:
+    """A process that runs ``take_lock`` (Python code that takes a lock), says so, and is
+    then stopped with SIGSTOP: a lock holder that never lets go. Resumed and killed after."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import os, signal, time\n" + take_lock + "\nprint('held', flush=True)\n"
+         "os.kill(os.getpid(), signal.SIGSTOP)\ntime.sleep(60)"],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        for _ in range(200):  # wait until it is really stopped
+            with open(f"/proc/{holder.pid}/stat") as handle:
+                if handle.read().split(") ", 1)[1].startswith("T"):
+                    break
+            time.sleep(0.01)
+        yield
+    finally:
+        holder.send_signal(signal.SIGCONT)
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()

@@ -10,7 +10,6 @@ here is generous; scripts/soak.py reports the measured worst case.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from .helpers_reliability import (
     encode,
     reading_payload,
     run_call,
+    stopped_holder,
     temp_files,
 )
 
@@ -43,29 +43,10 @@ def stopped_lock_holder(tmp_path: Path) -> Iterator[Path]:
     """A process that holds the store's lock and is then stopped with SIGSTOP."""
     state_dir = tmp_path / "state"
     _seed(state_dir)
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import filelock, os, signal, time\n"
-         f"lock = filelock.FileLock({str(state_dir / 'store.json.lock')!r}); lock.acquire()\n"
-         "print('held', flush=True)\n"
-         "os.kill(os.getpid(), signal.SIGSTOP)\n"
-         "time.sleep(60)"],
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
-        for _ in range(200):  # wait until it is really stopped
-            with open(f"/proc/{holder.pid}/stat") as handle:
-                if handle.read().split(") ", 1)[1].startswith("T"):
-                    break
-            time.sleep(0.01)
+    lock_path = str(state_dir / "store.json.lock")
+    with stopped_holder(f"import filelock\nlock = filelock.FileLock({lock_path!r}); "
+                        "lock.acquire()"):
         yield state_dir
-    finally:
-        holder.send_signal(signal.SIGCONT)
-        holder.kill()
-        holder.wait()
-        if holder.stdout is not None:
-            holder.stdout.close()
 
 
 def test_hung_lock_holder_costs_a_save_not_the_line(stopped_lock_holder: Path) -> None:

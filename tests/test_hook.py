@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from statusline import history
 from statusline import hook as hook_module
 from statusline.history import State
 from tests.helpers_cli import NOW, write_store
+from tests.helpers_reliability import stopped_holder
 from tests.test_notice import client_allows, climbing
 
 STARTUP_ALLOWANCE_S = 2.5
@@ -190,30 +190,10 @@ def stopped_lock_holder(tmp_path: Path) -> Iterator[Path]:
     """A store worth a notice, whose lock a SIGSTOPped process holds."""
     state_dir = tmp_path / "state"
     write_store(state_dir, climbing(91.0))
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import fcntl, os, signal, time\n"
-         f"fd = os.open({str(state_dir / 'store.json.lock')!r}, os.O_RDWR | os.O_CREAT, 0o600)\n"
-         "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-         "print('held', flush=True)\n"
-         "os.kill(os.getpid(), signal.SIGSTOP)\n"
-         "time.sleep(60)"],
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
-        for _ in range(200):
-            with open(f"/proc/{holder.pid}/stat") as handle:
-                if handle.read().split(") ", 1)[1].startswith("T"):
-                    break
-            time.sleep(0.01)
+    lock_path = str(state_dir / "store.json.lock")
+    with stopped_holder(f"import fcntl\nfd = os.open({lock_path!r}, os.O_RDWR | os.O_CREAT, "
+                        "0o600)\nfcntl.flock(fd, fcntl.LOCK_EX)"):
         yield state_dir
-    finally:
-        holder.send_signal(signal.SIGCONT)
-        holder.kill()
-        holder.wait()
-        if holder.stdout is not None:
-            holder.stdout.close()
 
 
 def test_a_stopped_lock_holder_costs_the_notice_not_the_turn(stopped_lock_holder: Path) -> None:
