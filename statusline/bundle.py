@@ -5,7 +5,10 @@ one costs a lookup in its directory, a ``stat`` of its source, an open, read and
 of its ``.pyc`` and the path loader's bookkeeping: together about a fifth of a call
 (docs/performance.md). The bundle is one file per entry (the status-line call, the hook
 call) holding the compiled code of exactly the modules that entry loaded on this machine,
-each with its source's size and modification time, unmarshalled in one go. ``install`` puts
+each with its source's size and modification time. The start-up modules (what importing the
+entry runs) are unmarshalled in one go; the others (the lock, the chain, a shared store's
+client: what only some calls need) stay marshalled bytes until a call imports them, so a
+call that does not need them does not pay to read them. ``install`` puts
 a finder first on ``sys.meta_path`` that serves those modules from it; the module objects
 and ``__file__`` are what the normal import gives. The code is compiled as ``python -OO``
 compiles it (no docstrings, no asserts): a call never reads a docstring (``explain``, a
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
     from types import CodeType, ModuleType
 
-FORMAT = 3
+FORMAT = 4
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = __name__.rpartition(".")[0]
 # Never bundled: the entry itself, this module, and what only a person's command loads.
@@ -38,8 +41,9 @@ NOT_BUNDLED = (f"{PACKAGE}.__main__", __name__, f"{PACKAGE}.cli", f"{PACKAGE}.do
                f"{PACKAGE}.inspect", f"{PACKAGE}.claude.settings")
 MAX_BYTES = 8 << 20
 
-# (is_package, source path, source size, source mtime_ns, code) by module name.
-Entry = tuple[bool, str, int, int, "CodeType"]
+# (is_package, source path, source size, source mtime_ns, code) by module name; the code of
+# a module outside the start-up order is its marshalled bytes, unmarshalled when imported.
+Entry = tuple[bool, str, int, int, "CodeType | bytes"]
 
 
 def path(entry: str, package_dir: str = PACKAGE_DIR) -> str:
@@ -100,7 +104,7 @@ class BundleFinder:
 
     def exec_module(self, module: ModuleType) -> None:
         """Run the module's code from the bundle in its namespace."""
-        exec(self.table[module.__name__][4], module.__dict__)
+        exec(_code(self.table[module.__name__]), module.__dict__)
         self.finished.append(module.__name__)
         self.imported.add(module.__name__)
 
@@ -122,7 +126,7 @@ class BundleFinder:
                 break
             module = self._module(name)
             try:
-                exec(entry[4], module.__dict__)
+                exec(_code(entry), module.__dict__)
             except Exception:  # noqa: BLE001 - the import system then does it as usual
                 self.stale = True
                 break
@@ -175,6 +179,12 @@ class BundleFinder:
     def missing(self, loaded: Iterable[str]) -> bool:
         """True when this process loaded a module of ours that the bundle lacks."""
         return any(name not in self.table and bundled(name) for name in loaded)
+
+
+def _code(entry: Entry) -> CodeType:
+    """The code of a bundle entry, unmarshalled now when it was kept as bytes."""
+    code = entry[4]
+    return marshal.loads(code) if isinstance(code, bytes) else code
 
 
 def bundled(name: str) -> bool:
@@ -243,6 +253,10 @@ def refresh(entry: str, loaded: Iterable[str], package_dir: str = PACKAGE_DIR,
         if found is not None:
             table[name] = found
     order = tuple(n for n in (startup or old_startup) if n in table)
+    first = set(order)
+    for name, (is_package, origin, size, mtime_ns, code) in table.items():
+        if name not in first:
+            table[name] = (is_package, origin, size, mtime_ns, marshal.dumps(code))
     data = marshal.dumps((FORMAT, sys.implementation.cache_tag, table, order))
     try:
         os.makedirs(cache, exist_ok=True)

@@ -274,3 +274,19 @@ def test_a_call_served_whole_from_the_bundle_does_not_rewrite_it(package_copy: P
         call(package_copy, stdin=payload())
     after = target.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_modules_outside_the_start_up_order_stay_marshalled_until_imported(
+        package_copy: Path) -> None:
+    """A call that does not need the lock does not pay to unmarshal it; one that saves gets
+    it from the bundle all the same."""
+    call(package_copy, stdin=payload())  # writes the bundle (the lock joins on the save)
+    call(package_copy, stdin=payload())  # served; learns the start-up order
+    table, startup = bundle.read(bundle.path("call", str(package_copy))) or ({}, ())
+    assert "statusline.store.lock" in table and "statusline.store.lock" not in startup
+    assert isinstance(table["statusline.store.lock"][4], bytes)
+    assert not any(isinstance(table[name][4], bytes) for name in startup)
+    finder = bundle.BundleFinder("call", table, startup)
+    module = type(sys)("statusline.store.lock")
+    finder.exec_module(module)
+    assert callable(module.StoreLock)
