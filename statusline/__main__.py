@@ -130,9 +130,9 @@ def _refresh_bundle(entry: str, finder: BundleFinder | None) -> None:
         if (finder is not None and not finder.stale and not finder.missing(loaded)
                 and not startup):
             return
-        from statusline import bundle
+        from statusline import bundle_build
 
-        bundle.refresh(entry, loaded, startup=startup)
+        bundle_build.refresh(entry, loaded, startup=startup)
     except BaseException:  # noqa: BLE001 - the answer is out; a failed refresh changes nothing
         pass
 
