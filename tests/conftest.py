@@ -16,6 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check what a function promises, not how fast it is: hypothesis's default
+# 200 ms deadline per example turned a loaded machine's scheduling into a failure
+# (test_notice's garbage claims, once, under four parallel replays). Speed is measured by
+# bench/run.py, never by a timed test.
+settings.register_profile("statusline", deadline=None)
+settings.load_profile("statusline")
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
