@@ -112,6 +112,7 @@ def features(state: history.State, fc: forecast.WindowForecast, t: float,
         "rate": fc.rate_pct_per_hour or 0.0, "projected": fc.projected_pct_at_reset or 0.0,
         "days": fc.rhythm_days, "live": len(state.live_sessions(t)),
         "ended": len(peaks), "ended_hit": sum(p >= HIT_PCT for p in peaks),
+        "ended_reached": sum(p >= fc.used_pct for p in peaks),
         "step": statistics.median(steps) if steps else 0.0,
         "usd15": sum(spend_by_session(state, t, 900).values()) * 4,
         "usd60": sum(spend_by_session(state, t, 3600).values()),
@@ -215,6 +216,9 @@ RULES: dict[str, Callable[[Record], bool]] = {
     "room >= 3 recent steps": also(lambda r: 100 - r["used"] >= 3 * r["step"]),
     "ended windows hit >= 25 % (3+ ended)": also(
         lambda r: r["ended"] < 3 or r["ended_hit"] / r["ended"] >= 0.25),
+    "ended windows that got this far: half hit (2+)": also(
+        lambda r: r["ended_reached"] < 2 or (r["ended_hit"] + 1) / (r["ended_reached"] + 1.5)
+        >= 0.5),
     "spend of the last 15 min >= 80 % of the hour's": also(
         lambda r: r["usd15"] >= 0.8 * r["usd60"]),
     "stretch of work < 8 h": also(lambda r: r["stretch"] < 8 * 3600),
