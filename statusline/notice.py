@@ -27,6 +27,7 @@ from math import isfinite
 from statusline.forecast import Projection, WindowForecast, project
 from statusline.forecast.what_if import pause_hint
 from statusline.history import SAME_WINDOW_S, State, Window
+from statusline.line.formatting import format_pct
 from statusline.sanitize import clean
 
 TYPE_CHECKING = False
@@ -204,7 +205,7 @@ def sentence(state: State, projection: Projection, forecast: WindowForecast,
     string is cleaned.
     """
     label = window_label(forecast.name)
-    used = f"{forecast.used_pct:.0f}%"
+    used = format_pct(forecast.used_pct)  # the line's rounding: both say the same figure
     eta = forecast.eta_limit_at
     if forecast.used_pct >= 100:
         head = f"Claude {label} limit reached, resets {clock(forecast.resets_at, now, utc_offset)}"

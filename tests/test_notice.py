@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from statusline import forecast, history, notice
 from statusline.config import NotifyConfig
 from statusline.history import State
+from statusline.line.formatting import format_pct
 from statusline.payload import from_mapping
 from tests.helpers_cli import FIVE_HOUR_RESET, NOW, payload
 
@@ -178,6 +179,16 @@ def test_the_sentence_names_window_time_sessions_and_the_top_burner() -> None:
     # Session 1 (web, Sonnet) spends more per turn in climbing(): it burns most.
     assert "web (Sonnet 5.5) burns most" in text
     assert re.search(r"(limit ~\d\d:\d\d \(in \d+ min\)|resets \d\d:\d\d)", text), text
+
+
+def test_a_notice_says_the_percentage_the_line_shows() -> None:
+    """Half a point rounds up in both (Python's own formatting rounds 96.5 to 96)."""
+    state = climbing(91.0, sessions=2)
+    projection = forecast.project(state, NOW, UTC)
+    five_hour = projection.windows["five_hour"]
+    five_hour.used_pct = 96.5
+    text = notice.sentence(state, projection, five_hour, 95.0, False, NOW, UTC)
+    assert text.startswith(f"Claude 5h usage at {format_pct(96.5)}") and "97%" in text
 
 
 def test_the_seven_day_window_is_announced_by_its_level() -> None:
