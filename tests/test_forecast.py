@@ -8,7 +8,7 @@ import calendar
 import pytest
 
 from statusline import forecast
-from statusline.forecast import five_hour
+from statusline.forecast import five_hour, seven_day
 from statusline.history import State, Window
 from statusline.history.rhythm import Rhythm
 
@@ -184,3 +184,33 @@ def test_an_eta_beyond_the_imminent_horizon_waits_for_the_odds(
     state, now = early_block_state()
     monkeypatch.setattr(five_hour, "IMMINENT_S", 600.0)
     assert not forecast.project(state, now).windows["five_hour"].limit_before_reset
+
+
+def fresh_week_state(hours: float, used: float) -> State:
+    """A 7-day window the store watched from its start, ``hours`` old at NOW at ``used`` %."""
+    start = NOW - hours * HOUR
+    window = Window(start + 7 * 86400.0, 0.0, start, "a")
+    steps = int(hours * 4)
+    window.samples = [(start + i * 900.0, round(used * i / steps, 1)) for i in range(steps + 1)]
+    window.used_pct = window.samples[-1][1]
+    state = State()
+    state.windows["seven_day"] = window
+    return state
+
+
+def test_a_heavy_first_day_of_a_week_does_not_warn_on_the_rest_of_the_week(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """25 % in a week's first six hours projects far past 100 % over the six days to come,
+    but a week's first hours say little of its rest (the persona weeks that start heavy end
+    at 60-85 %): no warning unless the next day alone would reach the limit."""
+    state = fresh_week_state(6.0, 25.0)
+    w = forecast.project(state, NOW).windows["seven_day"]
+    assert w.projected_pct_at_reset is not None and w.projected_pct_at_reset > 100.0
+    assert not w.limit_before_reset
+    monkeypatch.setattr(seven_day, "EARLY_WEEK_S", 0.0)
+    assert forecast.project(state, NOW).windows["seven_day"].limit_before_reset
+
+
+def test_a_week_past_its_first_day_at_a_hitting_pace_still_warns() -> None:
+    state = fresh_week_state(40.0, 70.0)
+    assert forecast.project(state, NOW).windows["seven_day"].limit_before_reset
