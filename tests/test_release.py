@@ -29,8 +29,10 @@ HOOK_INPUT = {"session_id": "a1b2c3d4-0000-4000-8000-000000000001", "cwd": "/hom
 
 
 def changelog_release() -> tuple[str, str]:
-    """(version, date) of the CHANGELOG's top section, which must be a release."""
-    top = re.search(r"^## (.+)$", (REPO / "CHANGELOG.md").read_text(), re.MULTILINE)
+    """(version, date) of the CHANGELOG's top section, which must be a release (above it
+    only an ``## Unreleased`` section, Keep a Changelog's place for what is merged since)."""
+    top = re.search(r"^## (?!Unreleased$)(.+)$", (REPO / "CHANGELOG.md").read_text(),
+                    re.MULTILINE)
     assert top is not None
     release = re.fullmatch(r"(\d+\.\d+\.\d+) — (\d{4}-\d{2}-\d{2})", top.group(1))
     assert release is not None, f"the top section is not a release: {top.group(0)!r}"
