@@ -210,7 +210,7 @@ compile_package() {
     # The call's and the hook's modules in one file each (statusline/bundle.py): the first
     # call is then served from it rather than writing it after answering.
     for entry in call hook; do
-        run "$env_python" -I -c "from statusline import bundle; bundle.prepare('$entry')" \
+        run "$env_python" -I -c "from statusline import bundle_build; bundle_build.prepare('$entry')" \
             >/dev/null || true
     done
 }

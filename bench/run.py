@@ -9,7 +9,7 @@ What it does, in order (standard library only; Linux, for os.posix_spawn/os.wait
 1. Installs the package as a user without uv gets it: the tree's own ``install.sh --yes
    --method venv --prefix WORK/venv``, run with a throwaway HOME and a PATH that holds
    neither uv nor pipx. install.sh installs non-editable with pip, compiles the ``.pyc``s,
-   writes the call's and the hook's bundles (``statusline.bundle.prepare``) and runs
+   writes the call's and the hook's bundles (``statusline.bundle_build.prepare``) and runs
    ``statusline install``, which points the throwaway ``settings.json`` at the command and
    swaps pip's console script for the lean launcher (``statusline.launcher``). setuptools is
    then removed from the venv (its ``.pth`` would run at every start-up; ``--keep-setuptools``

@@ -5,15 +5,21 @@ one costs a lookup in its directory, a ``stat`` of its source, an open, read and
 of its ``.pyc`` and the path loader's bookkeeping: together about a fifth of a call
 (docs/performance.md). The bundle is one file per entry (the status-line call, the hook
 call) holding the compiled code of exactly the modules that entry loaded on this machine,
-each with its source's size and modification time, unmarshalled in one go. ``install`` puts
+each with its source's size and modification time. The start-up modules (what importing the
+entry runs) are unmarshalled in one go; the others (the lock, the chain, a shared store's
+client: what only some calls need) stay marshalled bytes until a call imports them, so a
+call that does not need them does not pay to read them. The interpreter's own extension
+modules a call loads (``math``, ``select``, ``_json``) are recorded by path, size and
+modification time, and loaded from there without the import system's search of the
+standard library's directories (~0.15 ms of every call). ``install`` puts
 a finder first on ``sys.meta_path`` that serves those modules from it; the module objects
 and ``__file__`` are what the normal import gives. The code is compiled as ``python -OO``
 compiles it (no docstrings, no asserts): a call never reads a docstring (``explain``, a
 command for people, imports the normal way).
 
 Never wrong, only slower: a module whose source no longer matches what the bundle recorded
-(an upgrade, an edit) is left to the normal import, and ``refresh`` (run by the call after
-it has answered) writes the bundle anew with whatever the call loaded. A missing,
+(an upgrade, an edit) is left to the normal import, and ``bundle_build.refresh`` (run by the
+call after it has answered) writes the bundle anew with whatever the call loaded. A missing,
 unreadable or foreign bundle is no bundle. Only builtin modules here (``marshal``, ``os``,
 ``sys``): this module is on every call's path.
 """
@@ -30,16 +36,21 @@ if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
     from types import CodeType, ModuleType
 
-FORMAT = 3
+FORMAT = 5
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = __name__.rpartition(".")[0]
 # Never bundled: the entry itself, this module, and what only a person's command loads.
-NOT_BUNDLED = (f"{PACKAGE}.__main__", __name__, f"{PACKAGE}.cli", f"{PACKAGE}.doctor",
+NOT_BUNDLED = (f"{PACKAGE}.__main__", __name__, f"{PACKAGE}.bundle_build", f"{PACKAGE}.cli",
+               f"{PACKAGE}.doctor",
                f"{PACKAGE}.inspect", f"{PACKAGE}.claude.settings")
 MAX_BYTES = 8 << 20
 
-# (is_package, source path, source size, source mtime_ns, code) by module name.
-Entry = tuple[bool, str, int, int, "CodeType"]
+# (is_package, source path, source size, source mtime_ns, code) by module name; the code of
+# a module outside the start-up order is its marshalled bytes, unmarshalled when imported;
+# an extension module of the interpreter has no code (None): its path is the shared library.
+Entry = tuple[bool, str, int, int, "CodeType | bytes | None"]
+# Where an interpreter keeps its extension modules on POSIX (``lib/python3.X/lib-dynload``).
+EXTENSIONS_DIR = "lib-dynload"
 
 
 def path(entry: str, package_dir: str = PACKAGE_DIR) -> str:
@@ -88,6 +99,8 @@ class BundleFinder:
         if entry is None:
             return None
         is_package, origin = entry[0], entry[1]
+        if entry[4] is None:
+            return _extension_spec(name, origin)
         spec = _module_spec(name, self, origin=origin, is_package=is_package)
         if is_package:
             spec.submodule_search_locations = [os.path.dirname(origin)]
@@ -100,7 +113,7 @@ class BundleFinder:
 
     def exec_module(self, module: ModuleType) -> None:
         """Run the module's code from the bundle in its namespace."""
-        exec(self.table[module.__name__][4], module.__dict__)
+        exec(_code(self.table[module.__name__]), module.__dict__)
         self.finished.append(module.__name__)
         self.imported.add(module.__name__)
 
@@ -122,7 +135,7 @@ class BundleFinder:
                 break
             module = self._module(name)
             try:
-                exec(entry[4], module.__dict__)
+                exec(_code(entry), module.__dict__)
             except Exception:  # noqa: BLE001 - the import system then does it as usual
                 self.stale = True
                 break
@@ -177,6 +190,14 @@ class BundleFinder:
         return any(name not in self.table and bundled(name) for name in loaded)
 
 
+def _code(entry: Entry) -> CodeType:
+    """The code of a bundle entry, unmarshalled now when it was kept as bytes."""
+    code = entry[4]
+    if code is None:  # an extension module: its loader runs it, never this finder
+        raise ImportError(f"{entry[1]} is not code")
+    return marshal.loads(code) if isinstance(code, bytes) else code
+
+
 def bundled(name: str) -> bool:
     """True for a module of this package that a bundle may hold."""
     return (name.startswith(PACKAGE + ".")
@@ -222,64 +243,15 @@ def read(bundle_path: str) -> tuple[dict[str, Entry], tuple[str, ...]] | None:
     return document[2], document[3]
 
 
-def refresh(entry: str, loaded: Iterable[str], package_dir: str = PACKAGE_DIR,
-            startup: tuple[str, ...] = ()) -> bool:
-    """Write ``entry``'s bundle anew: the modules of ours in ``loaded`` and those the old
-    bundle held, compiled from their sources now; True when written. ``startup`` (the
-    order an import of the entry finished its modules) replaces the old one when given.
+def _extension_spec(name: str, origin: str) -> ModuleSpec:
+    """The spec the import system would make for the extension module at ``origin``."""
+    import _frozen_importlib  # the import system's own machinery: already loaded
+    import _frozen_importlib_external
 
-    Does nothing (False) where the package is not ours to write (a system install): the
-    normal import then serves every call, as it would without a bundle.
-    """
-    cache = os.path.join(package_dir, "__pycache__")
-    if not os.access(package_dir, os.W_OK) or (os.path.isdir(cache)
-                                               and not os.access(cache, os.W_OK)):
-        return False
-    old_table, old_startup = read(path(entry, package_dir)) or ({}, ())
-    names = set(old_table) | {n for n in loaded if bundled(n)}
-    table: dict[str, Entry] = {}
-    for name in sorted(names):
-        found = _entry(name, package_dir)
-        if found is not None:
-            table[name] = found
-    order = tuple(n for n in (startup or old_startup) if n in table)
-    data = marshal.dumps((FORMAT, sys.implementation.cache_tag, table, order))
-    try:
-        os.makedirs(cache, exist_ok=True)
-        from statusline.files import write_atomic  # only when a bundle is written
-
-        write_atomic(path(entry, package_dir), data, 0o644)
-    except OSError:
-        return False
-    return True
-
-
-def prepare(entry: str) -> bool:
-    """Write ``entry``'s bundle from what importing it loads (install time: the first call
-    then starts served; modules a call loads later, such as the lock, join at its end,
-    and the start-up order is learnt by the first call served from the bundle)."""
-    __import__(f"{PACKAGE}.{entry}")
-    # What a call that saves loads besides: the lock (a first save would otherwise rewrite
-    # the bundle right after install).
-    __import__(f"{PACKAGE}.store.lock")
-    __import__(f"{PACKAGE}.jsonwrite")
-    return refresh(entry, list(sys.modules))
-
-
-def _entry(name: str, package_dir: str) -> Entry | None:
-    """The bundle entry of module ``name``, compiled from its source; None when it has none."""
-    relative = name.split(".")[1:]
-    base = os.path.join(package_dir, *relative)
-    for source, is_package in ((base + ".py", False), (os.path.join(base, "__init__.py"), True)):
-        try:
-            with open(source, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                text = handle.read()
-            code = compile(text, source, "exec", dont_inherit=True, optimize=2)
-        except (OSError, SyntaxError, ValueError):
-            continue
-        return (is_package, source, info.st_size, info.st_mtime_ns, code)
-    return None
+    loader = _frozen_importlib_external.ExtensionFileLoader(name, origin)
+    spec = _frozen_importlib.ModuleSpec(name, loader, origin=origin)
+    spec.has_location = True
+    return spec
 
 
 def _module_spec(name: str, loader: object, origin: str, is_package: bool) -> ModuleSpec:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from statusline import bundle
+from statusline import bundle, bundle_build
 from tests.conftest import EXAMPLES, OAUTH_NOW
 
 PACKAGE = Path(bundle.__file__).resolve().parent
@@ -132,15 +132,15 @@ def test_nothing_a_person_runs_is_bundled() -> None:
 def test_a_package_we_may_not_write_is_left_alone(package_copy: Path) -> None:
     package_copy.chmod(0o555)
     try:
-        assert not bundle.refresh("call", ["statusline.call"], str(package_copy))
+        assert not bundle_build.refresh("call", ["statusline.call"], str(package_copy))
     finally:
         package_copy.chmod(0o755)
 
 
 def test_refresh_keeps_what_the_bundle_held_and_adds_what_was_loaded(
         package_copy: Path) -> None:
-    assert bundle.refresh("call", ["statusline.call", "json"], str(package_copy))
-    assert bundle.refresh("call", ["statusline.store.lock"], str(package_copy))
+    assert bundle_build.refresh("call", ["statusline.call", "json"], str(package_copy))
+    assert bundle_build.refresh("call", ["statusline.store.lock"], str(package_copy))
     table = bundle.load(bundle.path("call", str(package_copy)))
     assert table is not None
     assert set(table) == {"statusline.call", "statusline.store.lock"}
@@ -175,7 +175,7 @@ def test_prepare_writes_what_importing_the_entry_loads(package_copy: Path) -> No
     done = subprocess.run(
         [sys.executable, "-S", "-c",
          f"import sys; sys.path.insert(0, {str(package_copy.parent)!r}); "
-         "from statusline import bundle; print(bundle.prepare('call'))"],
+         "from statusline import bundle_build; print(bundle_build.prepare('call'))"],
         capture_output=True, text=True, timeout=30, check=False)
     assert done.stdout.strip() == "True", done.stderr
     table = bundle.load(bundle.path("call", str(package_copy)))
@@ -274,3 +274,53 @@ def test_a_call_served_whole_from_the_bundle_does_not_rewrite_it(package_copy: P
         call(package_copy, stdin=payload())
     after = target.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_modules_outside_the_start_up_order_stay_marshalled_until_imported(
+        package_copy: Path) -> None:
+    """A call that does not need the lock does not pay to unmarshal it; one that saves gets
+    it from the bundle all the same."""
+    call(package_copy, stdin=payload())  # writes the bundle (the lock joins on the save)
+    call(package_copy, stdin=payload())  # served; learns the start-up order
+    table, startup = bundle.read(bundle.path("call", str(package_copy))) or ({}, ())
+    assert "statusline.store.lock" in table and "statusline.store.lock" not in startup
+    assert isinstance(table["statusline.store.lock"][4], bytes)
+    assert not any(isinstance(table[name][4], bytes) for name in startup)
+    finder = bundle.BundleFinder("call", table, startup)
+    module = type(sys)("statusline.store.lock")
+    finder.exec_module(module)
+    assert callable(module.StoreLock)
+
+
+def test_the_interpreters_extension_modules_load_from_their_recorded_path(
+        package_copy: Path) -> None:
+    """``_json`` (every call parses JSON) is recorded with its path and loaded from there; a
+    library that no longer matches what was recorded is left to the normal import."""
+    call(package_copy, stdin=payload())
+    call(package_copy, stdin=payload())
+    table = bundle.load(bundle.path("call", str(package_copy)))
+    assert table is not None
+    import _json
+
+    entry = table["_json"]
+    assert entry[4] is None and entry[1] == _json.__file__
+    finder = bundle.BundleFinder("call", table)
+    spec = finder.find_spec("_json")
+    assert spec is not None and spec.origin == _json.__file__
+    assert type(spec.loader).__name__ == "ExtensionFileLoader"
+    table["_json"] = (False, entry[1], entry[2] + 1, entry[3], None)
+    assert finder.find_spec("_json") is None and finder.stale
+    # Served: the import system never searched the extensions' directory.
+    probe = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(package_copy.parent)!r})\n"
+        "from statusline import bundle\n"
+        "bundle.install('call')\n"
+        "import statusline.call, _json\n"
+        "import os\n"
+        "searched = os.path.dirname(_json.__file__) in sys.path_importer_cache\n"
+        "print(type(_json.__spec__.loader).__name__, _json.__spec__.origin, searched)\n"
+    )
+    done = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True,
+                          check=True, timeout=30)
+    assert done.stdout.split() == ["ExtensionFileLoader", _json.__file__, "False"]

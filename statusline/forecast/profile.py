@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 
-from statusline.history.rhythm import SLOTS, Profile, Rhythm
+from statusline.history.rhythm import SLOTS, Profile, Rhythm, utc_slot
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 PACE_TOLERANCE = 0.25  # a learned hour at this share of the current one still counts fully
 
@@ -112,33 +112,50 @@ def _next_hour(t: float, utc_offset: float) -> float:
     return (math.floor((t + utc_offset) / 3600.0) + 1) * 3600.0 - utc_offset
 
 
-def intensity_hours(
-    start: float, end: float, intensity: Callable[[float], float], utc_offset: float
-) -> float:
-    """Integral of ``intensity`` over [start, end] in intensity-hours (constant per hour)."""
-    total, t = 0.0, start
+def _hourly(start: float, end: float, intensity: Callable[[float], float] | Profile,
+            utc_offset: float) -> Iterator[tuple[float, float, float]]:
+    """The pieces of [start, end] cut at the local hours, with the intensity of each:
+    (from, to, intensity).
+
+    ``intensity`` is a function of time, or a ``Profile``: its value for the local hour of
+    the week, read from its table without a call (the 7d forecast integrates up to a week
+    on every call). The next boundary and slot are stepped, not recomputed: offsets are
+    whole seconds, so an hour's end plus an hour is exactly the next one's.
+    """
+    table = intensity.intensity if isinstance(intensity, Profile) else None
+    t = start
+    boundary = _next_hour(t, utc_offset)
+    slot = utc_slot(t + utc_offset)
     while t < end:
-        step_end = min(end, _next_hour(t, utc_offset))
-        total += intensity(t) * (step_end - t) / 3600.0
-        t = step_end
+        step_end = min(end, boundary)
+        yield t, step_end, table[slot] if table is not None else intensity(t)  # type: ignore[operator]
+        t, boundary = step_end, boundary + 3600.0
+        slot = slot + 1 if slot < SLOTS - 1 else 0
+
+
+def intensity_hours(start: float, end: float, intensity: Callable[[float], float] | Profile,
+                    utc_offset: float) -> float:
+    """Integral of ``intensity`` (a function of time or a ``Profile``) over [start, end] in
+    intensity-hours (constant per hour)."""
+    total = 0.0
+    for t, step_end, value in _hourly(start, end, intensity, utc_offset):
+        total += value * (step_end - t) / 3600.0
     return total
 
 
 def time_to_add(
     start: float, amount: float, per_hour: float, limit: float,
-    intensity: Callable[[float], float], utc_offset: float,
+    intensity: Callable[[float], float] | Profile, utc_offset: float,
 ) -> float | None:
     """When ``per_hour`` % per intensity-hour, from ``start``, has added ``amount`` %.
 
-    None when that does not happen by ``limit``.
+    None when that does not happen by ``limit``. ``intensity`` as in ``intensity_hours``.
     """
-    added, t = 0.0, start
-    while t < limit:
-        step_end = min(limit, _next_hour(t, utc_offset))
-        rate = per_hour * intensity(t)
+    added = 0.0
+    for t, step_end, value in _hourly(start, limit, intensity, utc_offset):
+        rate = per_hour * value
         gain = rate * (step_end - t) / 3600.0
         if rate > 0 and added + gain >= amount:
             return t + (amount - added) / rate * 3600.0
         added += gain
-        t = step_end
     return None

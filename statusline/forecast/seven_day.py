@@ -36,11 +36,8 @@ def outlook(
     if elapsed_h < 1.0:
         return None, None, window.used_pct, False, True
 
-    def intensity(t: float) -> float:
-        return profile.at(t, utc_offset)
-
     average = window.used_pct / elapsed_h
-    mass = intensity_hours(start, now, intensity, utc_offset)
+    mass = intensity_hours(start, now, profile, utc_offset)
     # The level per intensity-hour is a Bayesian mean: the window's own usage over the
     # profile's mass so far, plus a day's worth of mass at the pace of a typical week
     # (the last week's peak, or PRIOR_WEEK_PCT), so one heavy first evening cannot
@@ -66,7 +63,7 @@ def outlook(
         start_profile = now + MOMENTUM_HORIZON_S
     if eta is None and per_intensity_hour > 0:
         horizon = window.resets_at + WINDOW_SECONDS["seven_day"]
-        eta = time_to_add(start_profile, remaining, per_intensity_hour, horizon, intensity,
+        eta = time_to_add(start_profile, remaining, per_intensity_hour, horizon, profile,
                           utc_offset)
     # The straight line (the profile sees no end within two weeks) is only an ETA, never
     # a warning.
@@ -76,7 +73,7 @@ def outlook(
     projected = effective + gain_by_reset
     if window.resets_at > start_profile:
         projected += per_intensity_hour * intensity_hours(
-            start_profile, window.resets_at, intensity, utc_offset
+            start_profile, window.resets_at, profile, utc_offset
         )
     # The growth expected past the next day rests on days not yet lived, which vary by
     # about a quarter either way: warn only when the limit comes even if that part is a
@@ -84,7 +81,7 @@ def outlook(
     # ended lower on every persona trace.)
     if warn and not window.warned and window.resets_at > now + DOUBT_AFTER_S:
         later = per_intensity_hour * intensity_hours(
-            max(start_profile, now + DOUBT_AFTER_S), window.resets_at, intensity, utc_offset)
+            max(start_profile, now + DOUBT_AFTER_S), window.resets_at, profile, utc_offset)
         doubt = WEEK_GROWTH_DOUBT if now - start >= EARLY_WEEK_S else 1.0
         warn = projected - doubt * later >= 100.0
     # A week-long projection from a few hours of our own readings is a guess: mark it '~'.
