@@ -8,7 +8,9 @@ import calendar
 import pytest
 
 from statusline import forecast
+from statusline.forecast import five_hour, seven_day
 from statusline.history import State, Window
+from statusline.history.rhythm import Rhythm
 
 NOW = float(calendar.timegm((2026, 9, 8, 10, 0, 0)))  # a Tuesday, 10:00 UTC
 HOUR = 3600.0
@@ -135,3 +137,80 @@ def test_the_written_out_priors_are_the_intensity_functions() -> None:
 
     assert profile.PRIORS["five_hour"] == profile.local_slot_prior(profile.workday_intensity)
     assert profile.PRIORS["seven_day"] == profile.local_slot_prior(profile.week_intensity)
+
+
+def early_block_rhythm(days: int = 14) -> Rhythm:
+    """Every day 04:00-06:00 UTC at 50 %/h (a split shift's early block), nothing else."""
+    learned = Rhythm()
+    learned.follow_clock(0.0)
+    midnight = NOW - 10 * HOUR - days * 86400.0
+    for day in range(days):
+        start = midnight + day * 86400.0 + 4 * HOUR
+        samples = [(start + k * 600.0, round(50.0 * k / 6, 1)) for k in range(1, 13)]
+        learned.learn_window(start + 5 * HOUR, 5 * HOUR, samples)
+    return learned
+
+
+def early_block_state() -> tuple[State, float]:
+    """Today's block: since 04:00 at 75 %/h; at 04:40 the window stands at 50 %."""
+    start = NOW - 6 * HOUR
+    now = start + 40 * 60.0
+    window = Window(start + 5 * HOUR, 0.0, start, "a")
+    window.samples = [(start + i * 120.0, round(75.0 * i / 30, 1)) for i in range(21)]
+    window.used_pct = window.samples[-1][1]
+    state = State()
+    state.windows["five_hour"] = window
+    state.rhythm = early_block_rhythm()
+    return state, now
+
+
+def test_a_pace_that_fills_the_window_within_the_persons_block_warns_at_poor_odds() -> None:
+    """A split shift at 04:40, 75 %/h with half the window left: full by 05:20, inside the
+    block this person works every day. The odds model (fitted on office days) reads the
+    empty hours to the reset as an evening coming and gives low odds; the pace is the
+    answer."""
+    state, now = early_block_state()
+    w = forecast.project(state, now).windows["five_hour"]
+    assert w.rhythm_weight > 0.9
+    assert w.eta_limit_at is not None and w.eta_limit_at < now + five_hour.IMMINENT_S
+    assert w.hit_odds is not None and w.hit_odds < forecast.HOLD_ODDS
+    assert w.limit_before_reset
+
+
+
+def test_an_eta_beyond_the_imminent_horizon_waits_for_the_odds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same moment with a shorter horizon than the time to the ETA: the odds decide."""
+    state, now = early_block_state()
+    monkeypatch.setattr(five_hour, "IMMINENT_S", 600.0)
+    assert not forecast.project(state, now).windows["five_hour"].limit_before_reset
+
+
+def fresh_week_state(hours: float, used: float) -> State:
+    """A 7-day window the store watched from its start, ``hours`` old at NOW at ``used`` %."""
+    start = NOW - hours * HOUR
+    window = Window(start + 7 * 86400.0, 0.0, start, "a")
+    steps = int(hours * 4)
+    window.samples = [(start + i * 900.0, round(used * i / steps, 1)) for i in range(steps + 1)]
+    window.used_pct = window.samples[-1][1]
+    state = State()
+    state.windows["seven_day"] = window
+    return state
+
+
+def test_a_heavy_first_day_of_a_week_does_not_warn_on_the_rest_of_the_week(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """25 % in a week's first six hours projects far past 100 % over the six days to come,
+    but a week's first hours say little of its rest (the persona weeks that start heavy end
+    at 60-85 %): no warning unless the next day alone would reach the limit."""
+    state = fresh_week_state(6.0, 25.0)
+    w = forecast.project(state, NOW).windows["seven_day"]
+    assert w.projected_pct_at_reset is not None and w.projected_pct_at_reset > 100.0
+    assert not w.limit_before_reset
+    monkeypatch.setattr(seven_day, "EARLY_WEEK_S", 0.0)
+    assert forecast.project(state, NOW).windows["seven_day"].limit_before_reset
+
+
+def test_a_week_past_its_first_day_at_a_hitting_pace_still_warns() -> None:
+    state = fresh_week_state(40.0, 70.0)
+    assert forecast.project(state, NOW).windows["seven_day"].limit_before_reset

@@ -179,3 +179,22 @@ def test_a_kind_of_day_never_watched_keeps_the_prior() -> None:
     sunday = 6 * 24
     assert profile.intensity[sunday + 23] == pytest.approx(prior[sunday + 23] / mean)
     assert profile.intensity[2 * 24 + 23] != pytest.approx(prior[2 * 24 + 23] / mean)
+
+
+def test_a_kind_of_day_never_watched_is_never_busier_than_the_accounts_mean_hour() -> None:
+    """A Saturday and a Sunday afternoon only: the weekdays keep the prior's shape, but the
+    prior's busy office hours (2.2 times its mean hour) count as the account's mean hour at
+    most: someone seen only at a weekend must not have their weekend's pace projected over
+    five office days."""
+    record = Rhythm()
+    for day in (5, 6):
+        start = MONDAY + day * 86400 + 12 * HOUR
+        samples = [(start + k * 600, round(15.0 * k / 6, 1)) for k in range(1, 31)]
+        record.learn_window(start + FIVE_H, FIVE_H, samples)
+    prior = [1.0 if 9 <= s % 24 < 18 and s < 120 else 0.25 for s in range(SLOTS)]
+    mean = sum(prior) / SLOTS
+    profile = Profile(record, prior, 0.0)
+    wednesday_noon, wednesday_evening = 2 * 24 + 12, 2 * 24 + 20
+    assert prior[wednesday_noon] / mean > 2.0
+    assert profile.intensity[wednesday_noon] == pytest.approx(rhythm.UNWATCHED_CAP)
+    assert profile.intensity[wednesday_evening] == pytest.approx(prior[wednesday_evening] / mean)

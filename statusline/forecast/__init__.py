@@ -16,9 +16,11 @@ The model, measured on the forecast benchmark's traces (see README "Forecast"):
   ``limit_odds`` (a small logistic model of how such windows end, from how far the pace
   carries through a working-day profile and how much of the time left is working time) to
   put the odds at ``WARN_ODDS`` or more. A raised warning holds until the odds fall below
-  ``HOLD_ODDS``, so it does not flap.
+  ``HOLD_ODDS``, so it does not flap. A pace that fills the window within ``IMMINENT_S``
+  inside the person's working time warns whatever the odds (``five_hour.imminent``).
 * 7-day window: while someone is spending, the last hour's pace continues for two hours;
   then the window's own average, spread over a week profile (nights and weekends quieter).
+  In a week's first day only the next day's growth can raise a warning.
 * Readings are floored by the server (0.1 % or 1 % steps), so the true value is taken half a
   step higher.
 

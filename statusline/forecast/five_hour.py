@@ -22,6 +22,10 @@ MIN_ELAPSED_S = 600.0  # no window average in the first ten minutes
 WARN_ODDS = 0.5  # raise the 5h warning at even odds or better ...
 HOLD_ODDS = 0.35  # ... and keep it until the odds drop clearly below
 RAMP_CAP = 2.0
+# The window fills within this long at the pace seen, inside this person's working time:
+# whether they stop before the reset is no longer the question (see ``imminent``).
+IMMINENT_S = 2700.0
+IMMINENT_WORK = 0.8  # share of the time to the ETA that must be working time
 
 
 def outlook(
@@ -51,6 +55,23 @@ def outlook(
         pace = rate + profile.weight * max(0.0, (surge or 0.0) - rate)
         eta = ramp_eta(now, remaining, pace, window.resets_at, utc_offset, profile) or eta
     return rate, eta, effective + rate * work_hours, odds, thin
+
+
+def imminent(now: float, eta: float | None, resets_at: float, utc_offset: float,
+             profile: Profile) -> bool:
+    """True when the pace seen fills the window within ``IMMINENT_S``, before the reset,
+    and the time until then is this person's working time (at least ``IMMINENT_WORK`` of
+    it, counted as the 5h odds count it).
+
+    ``limit_odds`` asks whether someone keeps going until the window fills; it learned
+    that from office days, where a short working time left means the evening is near. A
+    person in the middle of a short, intense block (a split shift, a sprint) has little
+    working time left before the reset and still fills the window within the hour: there
+    the odds are out of their depth, and the pace is the answer."""
+    if eta is None or eta >= resets_at or eta - now > IMMINENT_S or eta <= now:
+        return False
+    work = working_hours_left(now, eta, utc_offset, profile)
+    return work >= IMMINENT_WORK * (eta - now) / 3600.0
 
 
 def ramp_eta(now: float, remaining: float, rate: float, resets_at: float, utc_offset: float,

@@ -21,6 +21,10 @@ PRIOR_WEEK_PCT = 60.0  # a typical week's peak, until the store has seen one end
 WEEK_PRIOR_MASS = 48.0  # the prior's weight: two days of intensity-hours
 WEEK_GROWTH_DOUBT = 0.25
 DOUBT_AFTER_S = 24 * 3600.0
+# In a week's first day the rest of the week is unknown: none of its growth past the next
+# day counts for a warning until the window is this old (weeks watched from a heavy first
+# day ended at 60-85 % on the rhythm sets; 36 h also lost a true warning on held-out days).
+EARLY_WEEK_S = 24 * 3600.0
 
 
 def outlook(
@@ -78,7 +82,8 @@ def outlook(
     if warn and not window.warned and window.resets_at > now + DOUBT_AFTER_S:
         later = per_intensity_hour * intensity_hours(
             max(start_profile, now + DOUBT_AFTER_S), window.resets_at, profile, utc_offset)
-        warn = projected - WEEK_GROWTH_DOUBT * later >= 100.0
+        doubt = WEEK_GROWTH_DOUBT if now - start >= EARLY_WEEK_S else 1.0
+        warn = projected - doubt * later >= 100.0
     # A week-long projection from a few hours of our own readings is a guess: mark it '~'.
     thin = now - series[0][0] < MIN_OWN_HISTORY_7D_S
     return momentum or average, eta, projected, warn, thin

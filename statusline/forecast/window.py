@@ -48,7 +48,8 @@ def forecast_window(
         if result.hit_odds is not None and rate:
             result.prior_hit_odds = prior_odds(window, now, effective, rate, utc_offset)
         warn = (eta is not None and eta < window.resets_at and result.hit_odds is not None
-                and result.hit_odds >= (HOLD_ODDS if window.warned else WARN_ODDS))
+                and (result.hit_odds >= (HOLD_ODDS if window.warned else WARN_ODDS)
+                     or five_hour.imminent(now, eta, window.resets_at, utc_offset, profile)))
     else:
         active = idle is not None and idle < IDLE_AFTER_S
         rate, eta, projected, warn, thin = seven_day.outlook(

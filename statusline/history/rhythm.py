@@ -42,6 +42,8 @@ DAY_PRIOR_HOURS = 2.0
 # docs/forecast.md, "Fitted on one thing, judged on another").
 PRIOR_DAYS = 1.0
 SMOOTH_SIDE = 0.25
+UNWATCHED_CAP = 1.0  # the most a never-watched kind of day's hour counts (mean hour: 1)
+_KINDS = ((0, 120), (120, SLOTS))  # weekdays, weekend days (local slots, Monday first)
 _MONDAY_SLOT_OFFSET = 72  # the epoch began on a Thursday: hour 0 is Thursday 00:00 UTC
 
 
@@ -178,7 +180,12 @@ class Profile:
         values, seen = learned
         w = self.weight
         # An hour of a kind of day never watched (the weekend, before the first one) keeps
-        # the prior: the account's mean would be a guess, and a busy one.
+        # the prior: the account's mean would be a guess, and a busy one. But never busier
+        # than the account's mean watched hour: the prior's busy weekdays, for someone seen
+        # only at a weekend, would project their weekend's pace over five office days.
+        for first, last in _KINDS:
+            if not any(seen[first:last]):
+                shape[first:last] = [min(b, UNWATCHED_CAP) for b in shape[first:last]]
         self.intensity = [w * s * a + (1.0 - w * s) * b
                           for a, s, b in zip(values, seen, shape, strict=True)]
         self.busy = busy_level(self.intensity)
@@ -232,7 +239,7 @@ def learned_shape(rhythm: Rhythm,
         return None
     learned = [0.0] * SLOTS
     seen = [0.0] * SLOTS
-    for first, last in ((0, 120), (120, SLOTS)):  # weekdays, weekend days
+    for first, last in _KINDS:
         for hour in range(24):
             pooled = slice(first + hour, last, 24)
             watched = sum(hours[pooled])
