@@ -22,7 +22,6 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     import os  # already loaded by the interpreter: a dictionary lookup
 
-
     chosen = widget_segments(args)
     if chosen is not None:
         # `statusline --segments five_hour,seven_day`: the status-line call showing only those

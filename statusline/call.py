@@ -290,10 +290,6 @@ def claude_pid(env: Mapping[str, str]) -> int | None:
     return int(text) or None
 
 
-
-
-
-
 def chosen_segments(env: Mapping[str, str], configured: tuple[str, ...]) -> tuple[str, ...]:
     """The segments to show: the known ones ``STATUSLINE_SEGMENTS`` names (widget mode, to
     live in another status line's widget: names split at commas or spaces, any case, ``-``

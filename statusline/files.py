@@ -147,7 +147,6 @@ def read_all(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-
 def read_bounded(path: str, limit: int, *, follow_symlinks: bool = False,
                  owned: bool = False) -> bytes | None:
     """The bytes of the regular file at ``path``, or None; never raises, never blocks.

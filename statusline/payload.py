@@ -179,8 +179,6 @@ def from_mapping(doc: dict[str, object]) -> Payload:
     return payload
 
 
-
-
 def _terminal_width(value: object) -> int | None:
     width = number(value)
     return int(width) if width is not None and 1 <= width <= 10000 else None
@@ -260,15 +258,6 @@ def _rate_limits(value: object, rejected: list[str]) -> dict[str, RawReading] | 
             reading.period = period if period in PERIODS else None
         readings[name] = reading
     return readings
-
-
-
-
-
-
-
-
-
 
 
 def _shown(value: object) -> str:

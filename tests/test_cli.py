@@ -37,7 +37,6 @@ def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
                                        done.stderr.decode("utf-8", "replace"))
 
 
-
 # ---------------------------------------------------------------------------------------
 # help and errors
 

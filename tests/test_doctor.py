@@ -27,7 +27,6 @@ def by_name(checks: list[doctor.Check]) -> dict[str, doctor.Check]:
     return {c.name: c for c in checks}
 
 
-
 def settings_check(claude_dir: Path, entry: object, tmp_path: Path) -> doctor.Check:
     (claude_dir / "settings.json").write_text(json.dumps({"statusLine": entry}))
     command = claude_settings.installed_command()

@@ -49,7 +49,6 @@ def clean_cwd(tmp_path: Path) -> Iterator[Path]:
     assert _tmp_names() <= before
 
 
-
 def test_missing_state_dir_is_created_private(tmp_path: Path, clean_cwd: Path) -> None:
     state_dir = tmp_path / "deep" / "er" / "state"
     run_call(PAYLOAD, call_env(state_dir), cwd=clean_cwd).assert_contract()

@@ -185,7 +185,6 @@ def test_state_dir_owned_by_someone_else_is_never_written(tmp_path: Path) -> Non
     assert stat.S_IMODE(state_dir.stat().st_mode) == 0o777, "not ours: not repaired either"
 
 
-
 def test_unprivileged_user_and_a_root_owned_state_dir(nobody_dir: Path) -> None:
     state_dir = nobody_dir / "state"
     state_dir.mkdir()

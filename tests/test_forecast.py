@@ -177,7 +177,6 @@ def test_a_pace_that_fills_the_window_within_the_persons_block_warns_at_poor_odd
     assert w.limit_before_reset
 
 
-
 def test_an_eta_beyond_the_imminent_horizon_waits_for_the_odds(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The same moment with a shorter horizon than the time to the ETA: the odds decide."""

@@ -273,7 +273,7 @@ _running: Run | None = None
 
 def _supervise(command: str, data: bytes, env: Mapping[str, str], lock_fd: int | None,
                keep: Callable[[str], None], answer: int, started: float) -> None:
-    global _running
+    global _running  # noqa: PLW0603 - the supervisor's signal handlers stop this run
     os.setpgid(0, 0)  # Claude Code stopping the call's group must not stop the supervisor
     _own_signals(started + RUN_DEADLINE_S + 3 * GRACE_S + 1.0)
     _leave_stdio()  # the call's stdout is Claude Code's pipe: holding it would hold the line

@@ -194,8 +194,6 @@ def _parse_whole(data: bytes) -> dict[str, object]:
     return document if isinstance(document, dict) else {}
 
 
-
-
 def _read_facts_file(path: str, key: list[int]) -> ClientFacts | None:
     data = read_bounded(path, MAX_FACTS_BYTES, owned=True)
     if data is None:

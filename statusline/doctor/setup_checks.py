@@ -188,7 +188,6 @@ def check_package(command: str, env: Mapping[str, str]) -> Check:
     return Check(name, OK, f"statusline {version} from {here}, the copy Claude Code runs")
 
 
-
 def configured_command(env: Mapping[str, str], cwd: str) -> str | None:
     """The command of the statusLine Claude Code uses here, when it is ours, without the
     variable assignments it may be wrapped in."""

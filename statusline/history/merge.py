@@ -166,12 +166,6 @@ def _merge_unkeyed(state: State, payload: Payload, now: float) -> bool:
     return changed
 
 
-
-
-
-
-
-
 def _note_rejection(state: State, reasons: list[str], now: float) -> bool:
     """Remember the latest rejected reading for doctor (saved when the reason changes)."""
     if not reasons:
@@ -182,8 +176,6 @@ def _note_rejection(state: State, reasons: list[str], now: float) -> bool:
         return False
     state.rejected = (now, reason)
     return True
-
-
 
 
 def _reading_rows(rate_limits: dict[str, RawReading] | None) -> list[list[object]] | None:
@@ -210,22 +202,6 @@ def _update_snapshot(session: Session, payload: Payload, now: float) -> bool:
         session.costs.append((now, cost))
         changed = True
     return changed
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _prune(state: State, caller: str, now: float) -> bool:

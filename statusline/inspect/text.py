@@ -29,7 +29,6 @@ MAX_WIDTH = 100
 CHART_HEIGHT = 5
 
 
-
 def _pct(value: object) -> str:
     return f"{value:.1f}%" if isinstance(value, (int, float)) else "–"
 

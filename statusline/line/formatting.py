@@ -14,7 +14,6 @@ if TYPE_CHECKING:  # the hot path does not import typing
     from statusline.forecast import WindowForecast
 
 
-
 def format_duration(seconds: float) -> str:
     """A short countdown: ``42m``, ``3h07``, ``2d04h``; never negative."""
     minutes = max(int(seconds // 60), 0)

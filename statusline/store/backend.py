@@ -73,8 +73,6 @@ class FileBackend:
         return local.update(self.path, change)
 
 
-
-
 def open_backend(store_path: str, url: str | None = None,
                  replay: Callable[[State, dict[str, object]], bool] | None = None,
                  name: str | None = None) -> Backend:

@@ -62,12 +62,6 @@ class ReadResult:
         return self.status in (OK, MISSING, CORRUPT)
 
 
-
-
-
-
-
-
 def read(path: str) -> ReadResult:
     """Read the store at ``path`` without locking; never raises, never blocks on a FIFO."""
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -201,10 +195,6 @@ def _safe_lock_path(lock_path: str) -> bool:
         return False
     # A second name means the lock path was hard-linked to (or from) another file.
     return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and info.st_nlink == 1
-
-
-
-
 
 
 def quarantine(path: str) -> str | None:

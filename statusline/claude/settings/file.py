@@ -42,7 +42,6 @@ class JsoncError(StatuslineError):
     """The settings file has comments or trailing commas: it must not be rewritten."""
 
 
-
 def read(path: str) -> Settings:
     """Read and parse the settings file at ``path`` (a missing file is an empty document).
 
@@ -112,8 +111,6 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
             raise _DuplicateKeyError(key)
         result[key] = value
     return result
-
-
 
 
 def looks_like_jsonc(text: str) -> bool:

@@ -57,7 +57,6 @@ class Plan:
         return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-
 def plan_install(settings: Settings, command: str, refresh_interval: int | None,
                  force: bool, row: str | None = None, can_chain: bool = SUPPORTED) -> Plan:
     """Plan putting our statusLine into ``settings``.
