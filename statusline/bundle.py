@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 FORMAT = 5
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = __name__.rpartition(".")[0]
-# Never bundled: the entry itself, this module, and what only a person's command loads.
+# Never bundled: the entry itself, this module and the one that writes bundles, and what only
+# a person's command loads.
 NOT_BUNDLED = (f"{PACKAGE}.__main__", __name__, f"{PACKAGE}.bundle_build", f"{PACKAGE}.cli",
-               f"{PACKAGE}.doctor",
-               f"{PACKAGE}.inspect", f"{PACKAGE}.claude.settings")
+               f"{PACKAGE}.doctor", f"{PACKAGE}.inspect", f"{PACKAGE}.claude.settings")
 MAX_BYTES = 8 << 20
 
 # (is_package, source path, source size, source mtime_ns, code) by module name; the code of

@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 def refresh(entry: str, loaded: Iterable[str], package_dir: str = PACKAGE_DIR,
             startup: tuple[str, ...] = ()) -> bool:
     """Write ``entry``'s bundle anew: the modules of ours in ``loaded`` and those the old
-    bundle held, compiled from their sources now; True when written. ``startup`` (the
-    order an import of the entry finished its modules) replaces the old one when given.
+    bundle held, compiled from their sources now, and the interpreter's extension modules
+    among them (or held before) by path; True when written. ``startup`` (the order an import
+    of the entry finished its modules) replaces the old one when given; modules outside it
+    are kept as marshalled bytes.
 
     Does nothing (False) where the package is not ours to write (a system install): the
     normal import then serves every call, as it would without a bundle.
