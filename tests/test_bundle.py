@@ -324,3 +324,54 @@ def test_the_interpreters_extension_modules_load_from_their_recorded_path(
     done = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True,
                           check=True, timeout=30)
     assert done.stdout.split() == ["ExtensionFileLoader", _json.__file__, "False"]
+
+
+def test_the_calls_claude_code_makes_run_without_the_cyclic_collector(
+        package_copy: Path) -> None:
+    """The status-line and hook calls turn the collector off (a process of some 10 ms makes
+    no cycles worth a walk of its young objects every 700 allocations); a person's command
+    keeps it."""
+    probe = (
+        "import sys, os, gc\n"
+        f"sys.path.insert(0, {str(package_copy.parent)!r})\n"
+        "from statusline.__main__ import main\n"
+        "real_exit = os._exit\n"
+        "def leave(status):\n"
+        "    sys.stderr.write(f'collector={gc.isenabled()}')\n"
+        "    real_exit(status)\n"
+        "os._exit = leave\n"
+        "sys.argv = ['statusline', *sys.argv[1:]]\n"
+        "status = main()\n"
+        "sys.stderr.write(f'collector={gc.isenabled()}')\n"
+        "sys.exit(status)\n"
+    )
+    env = {**os.environ, "STATUSLINE_NOW": str(OAUTH_NOW)}
+    said = []
+    for args, stdin in (((), payload()), (("hook",), b"{}"), (("--version",), b"")):
+        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,
+                              input=stdin, env=env, timeout=30, check=False)
+        said.append(done.stderr.decode().rsplit("collector=", 1)[-1])
+    assert said == ["False", "False", "True"]
+
+
+def test_the_bundle_compiles_future_annotations_as_a_flag(package_copy: Path) -> None:
+    """``from __future__ import annotations`` would import ``__future__`` on every call; in
+    the bundle it is the compiler flag it stands for, and line numbers are the source's."""
+    import __future__
+
+    import dis
+
+    assert bundle_build.refresh("call", ["statusline.call"], str(package_copy))
+    table = bundle.load(bundle.path("call", str(package_copy)))
+    assert table is not None
+    code = table["statusline.call"][4]
+    if isinstance(code, bytes):
+        code = marshal.loads(code)
+    assert code is not None and not isinstance(code, bytes)
+    assert code.co_flags & __future__.annotations.compiler_flag
+    assert "__future__" not in {i.argval for i in dis.get_instructions(code)
+                                if i.opname == "IMPORT_NAME"}
+    source = (package_copy / "call.py").read_text().splitlines()
+    first_def = next(n for n, text in enumerate(source, 1) if text.startswith("def run("))
+    run = next(c for c in code.co_consts if getattr(c, "co_name", "") == "run")
+    assert run.co_firstlineno == first_def
