@@ -567,6 +567,9 @@ def scale(bench: Bench, argv: list[str], name: str, label: str, sessions: int, s
                             10.0 + i)
         payloads.append(path)
     env = bench.env(state_dir, now=None)
+    # Claude Code gives its status-line command its own pid (CLAUDE_PID, contract section
+    # 5); this process stands in for it: a running process, as an open session's is.
+    env["CLAUDE_PID"] = str(os.getpid())
     if store_url:
         env["STATUSLINE_STORE_URL"] = store_url
     lock = threading.Lock()

@@ -27,6 +27,7 @@ from statusline.process import (
     clock_skew,
     disarm_watchdog,
     emit,
+    mark_running,
     read_stdin,
     utc_offset,
 )
@@ -156,6 +157,7 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     if backend is not None and (where.usable_dir or backend.kind != "file"):
         result = backend.read()
         state, outcome.store_status = result.state, result.status
+        mark_running(state, host)
         # One clock for the pool: the shared store's server says what time it is, and a
         # machine whose clock is off by more than CLOCK_TOLERANCE_S runs at the server's.
         # (The server's word replaces the payload's guess at a slow clock, clock_behind.)
@@ -167,7 +169,11 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     else:
         may_write = where.directory is not None and not os.path.lexists(where.directory)
     offset = utc_offset(now)
-    due, projection = _advanced(state, payload, now, offset, host)
+    # Every reader of a local store is on this machine and can look the session's process
+    # up: its "still here" stamp is needed seldom (history.PROCESS_BEAT_S).
+    beat = (history.PROCESS_BEAT_S if payload.pid is not None and backend is not None
+            and backend.kind == "file" else history.SNAPSHOT_REFRESH_S)
+    due, projection = _advanced(state, payload, now, offset, host, beat)
     if payload.terminal_width:  # inside another status line: its width, not Claude Code's row
         outcome.width = width(env, 0, payload.terminal_width)
     else:
@@ -183,11 +189,12 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         kept = {"now": now, "offset": offset, "host": host, "account": payload.account,
                 "account_label": payload.account_label,
                 "payload": data.decode("utf-8", "replace"), **kept_summary(payload)}
-        updated = backend.update(lambda s: advance(s, payload, now, offset, host), kept)
+        updated = backend.update(lambda s: advance(s, payload, now, offset, host, beat), kept)
         if updated is None:
             log.warning("store busy or not writable; this call's reading was not saved")
         else:
             state, outcome.wrote = updated, True
+            mark_running(state, host)
             projection = None  # the store's state now, with what others saved: project it
             log.debug("saved")  # after the replace: a soak counts these as acknowledged
     if backend is not None and backend.problem and backend.problem not in reported:
@@ -220,16 +227,17 @@ def _render(outcome: Outcome, payload: Payload, state: history.State, now: float
 
 
 def advance(state: history.State, payload: Payload, now: float, offset: float,
-            host: str | None = None) -> bool:
+            host: str | None = None, beat: float = history.SNAPSHOT_REFRESH_S) -> bool:
     """Fold the payload into ``state`` and remember the forecast's warnings; True if due."""
-    return _advanced(state, payload, now, offset, host)[0]
+    return _advanced(state, payload, now, offset, host, beat)[0]
 
 
 def _advanced(state: history.State, payload: Payload, now: float, offset: float,
-              host: str | None = None) -> tuple[bool, forecast.Projection | None]:
+              host: str | None = None, beat: float = history.SNAPSHOT_REFRESH_S,
+              ) -> tuple[bool, forecast.Projection | None]:
     """``advance``, and the projection of the advanced state when it still holds (None when
     remembering a warning moved the hysteresis, which the projection reads)."""
-    due = history.record(state, payload, now, host)
+    due = history.record(state, payload, now, host, beat)
     projection = forecast.project(state, now, offset)
     if forecast.remember(state, projection):
         return True, None

@@ -15,12 +15,14 @@ import os
 
 from statusline import forecast, notice
 from statusline.account import open_account
+from statusline.paths import host_name
 from statusline.process import (
     arm_watchdog,
     clock,
     clock_skew,
     disarm_watchdog,
     emit,
+    mark_running,
     read_stdin,
     utc_offset,
 )
@@ -70,6 +72,7 @@ def hook_call(data: bytes, env: Mapping[str, str]) -> str | None:
     result = backend.read()
     if result.status != "ok":
         return None  # no store, a corrupt or newer one: nothing to announce, nothing to fix
+    mark_running(result.state, host_name(env))  # "N sessions share it" counts live ones
     now = clock(env)
     offset_to_server = getattr(backend, "server_offset", None)
     if isinstance(offset_to_server, float) and abs(offset_to_server - clock_skew(env)) > 2.0:

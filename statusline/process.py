@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import signal
     from collections.abc import Callable, Mapping
     from types import FrameType
+
+    from statusline.history import State
 else:
     try:
         # The C module behind ``signal``: the same functions, without building the enums
@@ -112,6 +114,32 @@ def clock_skew(env: Mapping[str, str]) -> float:
     except ValueError:
         return 0.0
     return value if math.isfinite(value) and abs(value) <= MAX_SKEW_S else 0.0
+
+
+def running(pid: int) -> bool | None:
+    """Whether process ``pid`` exists (signal 0 checks without sending); None when the
+    system will not say (on Windows ``os.kill`` would end the process: never asked there)."""
+    if os.name != "posix":
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    except (OSError, ValueError, OverflowError):
+        return None
+    return True
+
+
+def mark_running(state: State, host: str) -> None:
+    """Note in ``state.running`` whether each session of this machine whose Claude Code
+    process is known still has that process (``State.live_sessions`` then trusts it)."""
+    for key, session in state.sessions.items():
+        if session.pid is not None and session.host == host:
+            runs = running(session.pid)
+            if runs is not None:
+                state.running[key] = runs
 
 
 def utc_offset(now: float) -> float:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from statusline import history
@@ -50,6 +53,20 @@ def call(doc: dict[str, object], at: float, **env: str) -> str:
     return SGR.sub("", done.stdout.strip())
 
 
+@contextmanager
+def claude_processes(count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Stand-ins for Claude Code processes (``str(p.pid)`` is their CLAUDE_PID), ended and
+    reaped on leaving; each in its own group and never outliving the test."""
+    started = [subprocess.Popen(["sleep", "300"], start_new_session=True)
+               for _ in range(count)]
+    try:
+        yield started
+    finally:
+        for process in started:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def store_document(isolated_env: Path) -> dict[str, object]:
     loaded: dict[str, object] = json.loads((isolated_env / "state" / "store.json").read_text())
     return loaded
@@ -69,6 +86,56 @@ def test_a_session_whose_ticks_stopped_is_soon_not_live() -> None:
     assert "2 sessions" in call(payload(A, 30.0, cost=1.0), T0 + 150)
     # B closed at T0 + 122: three minutes later it is gone, A's own tick says so
     assert "1 session" in call(payload(A, 30.0, cost=1.0), T0 + 300)
+
+
+def test_a_session_whose_claude_process_ended_is_not_live_at_its_next_look() -> None:
+    """Sessions on this machine whose Claude Code process is known (CLAUDE_PID) are live
+    while it runs: the one closed is gone from the next line, not minutes later."""
+    with claude_processes(2) as processes:
+        first, second = (str(p.pid) for p in processes)
+        call(payload(A, 30.0, cost=1.0), T0, CLAUDE_PID=first)
+        call(payload(B, 30.0, cost=0.5), T0 + 1, CLAUDE_PID=second)
+        assert "2 sessions" in call(payload(A, 30.0, cost=1.0), T0 + 10, CLAUDE_PID=first)
+        processes[1].kill()
+        processes[1].wait(timeout=10)  # B's terminal closed
+        assert "1 session" in call(payload(A, 30.0, cost=1.0), T0 + 20, CLAUDE_PID=first)
+
+
+def test_an_idle_session_with_a_running_process_saves_its_stamp_seldom(
+        isolated_env: Path) -> None:
+    """Its liveness comes from its process, so its idle ticks do not rewrite a local store
+    every 30 s (history.PROCESS_BEAT_S); it stays live all the while, and the stamp is
+    saved again once that much time has passed."""
+    store = isolated_env / "state" / "store.json"
+    with claude_processes(1) as processes:
+        pid = str(processes[0].pid)
+        call(payload(A, 30.0, cost=1.0), T0, CLAUDE_PID=pid)
+        saved = store.read_bytes()
+        for k in range(1, 29):  # idle ticks every 10 s for 280 s
+            assert "1 session" in call(payload(A, 30.0, cost=1.0), T0 + 10 * k, CLAUDE_PID=pid)
+        assert store.read_bytes() == saved
+        call(payload(A, 30.0, cost=1.0), T0 + history.PROCESS_BEAT_S + 1, CLAUDE_PID=pid)
+        assert store.read_bytes() != saved
+    # Without a known process the stamp keeps its 30 s beat.
+    call(payload(B, 30.0, cost=1.0), T0)
+    saved = store.read_bytes()
+    call(payload(B, 30.0, cost=1.0), T0 + history.SNAPSHOT_REFRESH_S + 1)
+    assert store.read_bytes() != saved
+
+
+def test_a_process_id_reused_by_another_program_keeps_no_session_for_long() -> None:
+    """A running process whose session has not called for LIVE_SESSION_S is not taken for
+    that session (the system may have given its id to another program)."""
+    state = State()
+    with claude_processes(1) as processes:
+        doc = from_mapping(payload(A, 30.0, cost=1.0))
+        doc.pid = processes[0].pid
+        history.record(state, doc, T0, "this-host")
+        state.running[A] = True
+        assert [s.session_id for s in state.live_sessions(T0 + 600)] == [A]
+        assert state.live_sessions(T0 + history.LIVE_SESSION_S + 1) == []
+        state.running[A] = False
+        assert state.live_sessions(T0 + 1) == []
 
 
 def test_a_longer_interval_of_the_users_own_is_learned() -> None:
@@ -158,19 +225,21 @@ def test_a_payload_the_store_cannot_key_still_shows_its_rate_limits(isolated_env
 def test_two_processes_sharing_one_session_id_keep_their_own_spend(isolated_env: Path) -> None:
     """``claude --continue`` in two terminals: one id, two processes with their own cost
     totals. Each is its own session, so the pooled $/h is the sum of both, not a jump."""
-    costs = {"111": 5.0, "222": 0.0}
-    lines = []
-    call(payload(A, cost=5.0), T0 - 10, CLAUDE_PID="111")  # continued: $5 spent before
-    call(payload(A), T0 - 5, CLAUDE_PID="222")
-    for k in range(24):  # 20 minutes: each process spends $1 per 100 s, $36/h
-        pid = "111" if k % 2 else "222"
-        costs[pid] += 1.0
-        lines.append(call(payload(A, cost=costs[pid]), T0 + 50 * k, CLAUDE_PID=pid))
+    with claude_processes(2) as processes:
+        first, second = (str(p.pid) for p in processes)
+        costs = {first: 5.0, second: 0.0}
+        lines = []
+        call(payload(A, cost=5.0), T0 - 10, CLAUDE_PID=first)  # continued: $5 spent before
+        call(payload(A), T0 - 5, CLAUDE_PID=second)
+        for k in range(24):  # 20 minutes: each process spends $1 per 100 s, $36/h
+            pid = first if k % 2 else second
+            costs[pid] += 1.0
+            lines.append(call(payload(A, cost=costs[pid]), T0 + 50 * k, CLAUDE_PID=pid))
     rates = [float(m.group(1)) for m in (re.search(r"\$([0-9.]+)/h", line) for line in lines[8:])
              if m]
     assert rates and all(abs(rate - 72.0) / 72.0 < 0.15 for rate in rates), lines
     sessions = store_document(isolated_env)["sessions"]
-    assert isinstance(sessions, dict) and sorted(sessions) == [A, f"{A}.222"]
+    assert isinstance(sessions, dict) and sorted(sessions) == [A, f"{A}.{second}"]
     assert "2 sessions" in lines[-1]
 
 

@@ -43,6 +43,9 @@ def open_account_store() -> tuple[str, str, store.ReadResult, Account,
         )
     backend = choice.backend
     result = backend.read()
+    from statusline.process import mark_running
+
+    mark_running(result.state, paths.host_name(os.environ))  # who is live, as the line sees it
     shared: dict[str, object] | None = None
     if backend.kind != "file":
         shared = {"kind": backend.kind, "location": backend.location, "problem": backend.problem}

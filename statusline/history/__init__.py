@@ -29,16 +29,21 @@ import from ``statusline.history``.
 from __future__ import annotations
 
 from statusline.history.codec import from_json, to_json
+from statusline.history.liveness import (
+    FUTURE_SKEW_S,
+    LIVE_INTERVALS,
+    LIVE_MIN_S,
+    LIVE_SESSION_S,
+    PROCESS_BEAT_S,
+    SNAPSHOT_REFRESH_S,
+    live_for,
+)
 from statusline.history.merge import _prune, record, session_key
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
     ARCHIVED_WINDOWS,
     COST_HISTORY_S,
     FROZEN_AFTER_S,
-    FUTURE_SKEW_S,
-    LIVE_INTERVALS,
-    LIVE_MIN_S,
-    LIVE_SESSION_S,
     MAX_COST_POINTS,
     MAX_SAMPLES,
     MAX_SESSIONS,
@@ -48,13 +53,11 @@ from statusline.history.model import (
     SAME_WINDOW_S,
     SCHEMA_VERSION,
     SESSION_TTL_S,
-    SNAPSHOT_REFRESH_S,
     WINDOW_SECONDS,
     ArchivedWindow,
     Session,
     State,
     Window,
-    live_for,
     thin,
     thin_by_time,
     trim_costs,
@@ -74,6 +77,7 @@ __all__ = [
     "MAX_SAMPLES",
     "MAX_SESSIONS",
     "PCT_ACCEPTED_MAX",
+    "PROCESS_BEAT_S",
     "REBASELINE_CONFIRM_S",
     "REBASELINE_GRACE_S",
     "SAME_WINDOW_S",

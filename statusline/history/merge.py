@@ -6,12 +6,12 @@ the package docstring (``statusline.history``) and DESIGN section 3.
 
 from __future__ import annotations
 
+from statusline.history.liveness import SNAPSHOT_REFRESH_S
 from statusline.history.model import (
     COST_HISTORY_S,
     MAX_SESSIONS,
     SAME_WINDOW_S,
     SESSION_TTL_S,
-    SNAPSHOT_REFRESH_S,
     Session,
     State,
     Window,
@@ -31,14 +31,16 @@ from statusline.history.windows import (
 from statusline.payload import SPEND_LIMIT, STDIN_WINDOWS, Payload, RawReading, valid_session_id
 
 
-def record(state: State, payload: Payload, now: float, host: str | None = None) -> bool:
+def record(state: State, payload: Payload, now: float, host: str | None = None,
+           beat_s: float = SNAPSHOT_REFRESH_S) -> bool:
     """Fold one call's payload into ``state`` (in place) and say whether it must be saved.
 
     ``host`` names the machine the call runs on; the session keeps it.
 
     The answer is True when the call brought something new (a session, a reading, a cost,
-    a pooled value) or when this session's saved snapshot is older than
-    ``SNAPSHOT_REFRESH_S``; a call that only repeats what the store knows returns False,
+    a pooled value) or when this session's saved snapshot is older than ``beat_s`` (the
+    "still here" stamp: ``SNAPSHOT_REFRESH_S``, or ``PROCESS_BEAT_S`` for a session judged
+    by its running process); a call that only repeats what the store knows returns False,
     so it never takes the lock. A call without a usable ``session_id`` still shows its own
     readings: they enter ``state`` as replays (they may raise the pool, never lower it), but
     no session is recorded, and the caller must not save such a call.
@@ -68,7 +70,7 @@ def record(state: State, payload: Payload, now: float, host: str | None = None) 
         session.idle_gaps = []
         changed = True
     since_saved = now - session.last_seen
-    if since_saved >= SNAPSHOT_REFRESH_S or session.last_seen > now:
+    if since_saved >= beat_s or session.last_seen > now:
         changed = True
     session.last_seen = now
     if host is not None and host != session.host:
@@ -86,7 +88,7 @@ def record(state: State, payload: Payload, now: float, host: str | None = None) 
         session.reading = reading
         session.reading_changed_at = now
         changed = True
-    elif known and not news and since_saved >= SNAPSHOT_REFRESH_S:
+    elif known and not news and since_saved >= beat_s:
         # Nothing new, saved only to say "still here": a refreshInterval tick's beat.
         session.note_idle_gap(since_saved)
     # Only a reading seen to change came from a new API response; a rise in cost with the

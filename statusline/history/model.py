@@ -7,6 +7,7 @@ the thinning helpers that enforce them.
 from __future__ import annotations
 
 from statusline.history import rhythm as rhythm_module
+from statusline.history.liveness import live_sessions
 from statusline.payload import SPEND_LIMIT, WINDOW_NAMES
 
 SCHEMA_VERSION = 1
@@ -30,17 +31,7 @@ REBASELINE_CONFIRM_S = 10.0
 # Two readings whose resets_at differ by less than this describe the same window
 # (the client rounds the reset header to whole seconds).
 SAME_WINDOW_S = 60.0
-# Timestamps that only say "still alive" are saved at most this often, so most calls
-# (refreshInterval ticks repeating the same reading) never take the lock or write.
-SNAPSHOT_REFRESH_S = 30.0
-LIVE_SESSION_S = 15 * 60.0
-# A session whose calls come on refreshInterval ticks is live for LIVE_INTERVALS of its own
-# longest recent idle gap (see live_for), never less than LIVE_MIN_S.
-LIVE_INTERVALS = 3
-LIVE_MIN_S = 90.0
 CADENCE_SAMPLES = 3
-# Timestamps further ahead than this are from a clock that jumped: not live, not a yardstick.
-FUTURE_SKEW_S = 300.0
 SESSION_TTL_S = 2 * 86400.0
 MAX_SESSIONS = 64
 MAX_SAMPLES = 500
@@ -112,29 +103,6 @@ class Session:
         """Remember one gap between saved stamps of calls that brought nothing new."""
         if gap > 0:
             self.idle_gaps = [*self.idle_gaps, round(gap, 1)][-CADENCE_SAMPLES:]
-
-
-def live_for(cadence: float | None) -> float:
-    """How long after its last call a session with this call ``cadence`` still counts as live.
-
-    With ``refreshInterval`` ticks Claude Code calls an open session every N seconds, idle or
-    not; a closed session stops. The stamp the store keeps is saved at most every
-    ``SNAPSHOT_REFRESH_S``, so the gaps seen between saved stamps of calls that brought
-    nothing new are max(N, ~SNAPSHOT_REFRESH_S) plus up to one tick: their maximum over the
-    last ``CADENCE_SAMPLES`` such calls is the longest silence an open session shows. A
-    session is live for ``LIVE_INTERVALS`` of that: one save skipped on a busy lock or one
-    late tick does not drop it, and three missed intervals do (at the default 10 s ticks,
-    ~30-40 s gaps: ~1.5-2 minutes instead of 15). The gaps are the session's own, so a user
-    who sets a longer interval (or none, per project) is measured as such: its gaps are
-    longer, and a single longer gap enters the maximum at once, so a session is never
-    declared gone twice in a row for keeping its own slower beat. Without ticks an open,
-    idle session makes no calls at all and nothing can tell it from a closed one: such
-    sessions (fewer than ``CADENCE_SAMPLES`` idle gaps, or long ones) keep the old rule,
-    ``LIVE_SESSION_S``, which is also the ceiling.
-    """
-    if cadence is None:
-        return LIVE_SESSION_S
-    return min(max(LIVE_INTERVALS * cadence, LIVE_MIN_S), LIVE_SESSION_S)
 
 
 class Window:
@@ -237,8 +205,8 @@ class State:
     """Everything the store holds for one Claude Code profile and account."""
 
     __slots__ = ("account", "account_label", "archive", "extra_usage", "notices",
-                 "project_spend", "rejected", "rhythm", "schema_version", "sessions", "shelved",
-                 "usage_fetched_at", "windows")
+                 "project_spend", "rejected", "rhythm", "running", "schema_version", "sessions",
+                 "shelved", "usage_fetched_at", "windows")
 
     def __init__(self) -> None:
         self.schema_version = SCHEMA_VERSION
@@ -263,26 +231,13 @@ class State:
         self.notices: dict[str, dict[str, object]] = {}
         # Tracked spend by project and hour (history.week): project -> [(hour, USD)].
         self.project_spend: dict[str, list[tuple[float, float]]] = {}
+        # Whether each session's Claude Code process runs, by session key, for the sessions
+        # whose process the caller could look up (this machine's); never saved.
+        self.running: dict[str, bool] = {}
 
     def live_sessions(self, now: float) -> list[Session]:
-        """Sessions still calling, most recently seen first (see ``live_for``).
-
-        A session that has not shown its own cadence yet (new, or always busy) is judged by
-        the slowest cadence any session in the store has shown: sessions of one profile
-        share its settings. A session stamped more than ``FUTURE_SKEW_S`` ahead of ``now``
-        (a clock that jumped) is not shown as live: it would otherwise stay "live" until the
-        clock catches up.
-        """
-        known = [c for c in (s.cadence() for s in self.sessions.values()) if c is not None]
-        shared = max(known) if known else None
-        live = []
-        for s in self.sessions.values():
-            cadence = s.cadence()
-            if -FUTURE_SKEW_S <= now - s.last_seen <= live_for(
-                    shared if cadence is None else cadence):
-                live.append(s)
-        live.sort(key=lambda s: s.last_seen, reverse=True)
-        return live
+        """Sessions still calling, most recently seen first (``liveness.live_sessions``)."""
+        return live_sessions(self.sessions.values(), self.running, now)
 
     def is_live(self, session: Session, now: float) -> bool:
         """Whether ``session`` counts as live at ``now`` (the rule of ``live_sessions``)."""

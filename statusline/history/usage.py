@@ -13,8 +13,8 @@ since before re-sends an old one) and never lowers one.
 from __future__ import annotations
 
 from statusline.figures import epoch_seconds, loose_number, number
+from statusline.history.liveness import FUTURE_SKEW_S
 from statusline.history.model import (
-    FUTURE_SKEW_S,
     MAX_MODEL_WEEKS,
     MAX_SAMPLES,
     MODEL_WEEK_PREFIX,
