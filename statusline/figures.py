@@ -13,6 +13,7 @@ import math
 # A reset time beyond this is in milliseconds (1e11 s is the year 5138).
 MS_EPOCH_ABOVE = 1e11
 
+
 def number(value: object) -> float | None:
     """Return ``value`` as a finite float, or ``None`` (bools are not numbers here)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -22,6 +23,8 @@ def number(value: object) -> float | None:
     except OverflowError:  # an int beyond float range
         return None
     return result if math.isfinite(result) else None
+
+
 def loose_number(value: object) -> float | None:
     """A finite number, also from a numeric string (``"62"``, ``" 54.5 "``): a later client
     may quote it. Anything else (``"62%"``, ``"NaN"``, ``true``) is None."""
@@ -35,7 +38,9 @@ def loose_number(value: object) -> float | None:
             return None
     return number(value)
 
+
 _NUMERIC = frozenset("0123456789.-+eE")
+
 
 def epoch_seconds(value: object) -> float | None:
     """A reset time as epoch seconds: seconds, milliseconds (beyond ``MS_EPOCH_ABOVE``), a
@@ -46,6 +51,8 @@ def epoch_seconds(value: object) -> float | None:
     if result is not None and result > MS_EPOCH_ABOVE:
         result /= 1000.0
     return result if result is not None and result > 0 else None
+
+
 def _iso8601(text: str) -> float | None:
     text = text.strip()
     if not 10 <= len(text) <= 40:
@@ -62,6 +69,8 @@ def _iso8601(text: str) -> float | None:
     if moment.tzinfo is None:
         return None  # local time of which zone? Not unambiguous: rejected
     return moment.timestamp()
+
+
 def _iso_utc(text: str) -> float | None:
     """``YYYY-MM-DDTHH:MM:SS[.ffffff]`` with ``Z`` or ``+00:00``, the form the client writes,
     without importing ``datetime``; None for any other form."""

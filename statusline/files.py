@@ -17,6 +17,7 @@ import stat
 # Open for reading without following a symlink and without blocking on a FIFO.
 READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
+
 def private_dir(path: str, create: bool) -> bool:
     """True when ``path`` is a real directory owned by us and private (0700).
 
@@ -45,6 +46,8 @@ def private_dir(path: str, create: bool) -> bool:
         except OSError:
             return False
     return True
+
+
 def _chmod_private(path: str) -> None:
     """Make the directory at ``path`` 0700 without following a symlink planted there.
 
@@ -67,6 +70,8 @@ def _chmod_private(path: str) -> None:
         os.fchmod(fd, 0o700)
     finally:
         os.close(fd)
+
+
 def _make_private_dirs(path: str) -> None:
     """Create ``path`` and any missing parents as 0700 whatever the umask.
 
@@ -88,6 +93,8 @@ def _make_private_dirs(path: str) -> None:
     info = os.lstat(path)
     if stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) != 0o700:
         _chmod_private(path)
+
+
 def write_atomic(path: str, text: str | bytes, mode: int = 0o600) -> None:
     """Replace ``path`` with ``text`` via a fsynced temp file; the old file survives any error.
 
@@ -124,6 +131,8 @@ def write_atomic(path: str, text: str | bytes, mode: int = 0o600) -> None:
             pass
         raise
     fsync_dir(directory)
+
+
 def fsync_dir(directory: str) -> None:
     """Make a replace in ``directory`` durable; best effort (the replace already happened)."""
     try:
@@ -134,6 +143,8 @@ def fsync_dir(directory: str) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
 def read_all(fd: int, limit: int) -> bytes:
     """Up to ``limit`` bytes from ``fd`` (read to its end or the limit); may raise ``OSError``."""
     chunks = []

@@ -36,6 +36,8 @@ def accept_reading(name: str, raw: RawReading, now: float) -> tuple[float, float
         return None
     pct = raw.used_pct if name == SPEND_LIMIT else min(raw.used_pct, 100.0)
     return pct, float(int(raw.resets_at))
+
+
 def rejection(name: str, raw: RawReading, now: float) -> str:
     """Why the reading is not plausible at ``now``; empty when it is."""
     pct, resets_at = raw.used_pct, raw.resets_at
@@ -47,9 +49,13 @@ def rejection(name: str, raw: RawReading, now: float) -> str:
     if resets_at > now + reach(name):
         return f"{name}: resets_at {resets_at:.0f} is further out than the window"
     return ""
+
+
 def reach(name: str) -> float:
     """How far ahead a plausible ``resets_at`` of window ``name`` may lie."""
     return window_seconds(name) + 3600.0
+
+
 def carry_money(window: Window | None, raw: RawReading) -> bool:
     """Carry the spend limit's dollars and period onto its window (they come and go)."""
     if window is None:
@@ -61,6 +67,8 @@ def carry_money(window: Window | None, raw: RawReading) -> bool:
             setattr(window, attr, value)
             changed = True
     return changed
+
+
 def merge_reading(
     state: State, name: str, reading: tuple[float, float], session: Session, fresh: bool,
     now: float, switching: bool = False, replied: bool = False,
@@ -113,6 +121,8 @@ def merge_reading(
     elif now - window.pending[1] >= REBASELINE_CONFIRM_S:
         _rebase(window, pct, now, by)  # a later reply confirms the lower value
     return True
+
+
 def settle_pending(window: Window | None, now: float) -> bool:
     """Accept a pending re-baseline nobody contradicted within the grace period."""
     if window is None or window.pending is None:
@@ -126,6 +136,8 @@ def settle_pending(window: Window | None, now: float) -> bool:
     else:
         _rebase(window, pct, now, by)
     return True
+
+
 def set_value(window: Window, pct: float, now: float, by: str) -> None:
     window.used_pct = pct
     window.observed_at, window.observed_by, window.confirmed_at = now, by, now
@@ -136,15 +148,21 @@ def set_value(window: Window, pct: float, now: float, by: str) -> None:
     window.samples.append((now, pct))
     if len(window.samples) > MAX_SAMPLES:
         window.samples = thin(window.samples, MAX_SAMPLES * 3 // 4)
+
+
 def _rebase(window: Window, pct: float, now: float, by: str) -> None:
     window.rebased_at = now
     window.full_at = None
     window.warned = False
     set_value(window, pct, now, by)
+
+
 def _shelve(state: State, name: str, window: Window, now: float) -> None:
     shelf = [w for w in state.shelved.get(name, []) if w.resets_at > now]
     shelf.append(window)
     state.shelved[name] = shelf[-MAX_SHELVED:]
+
+
 def _unshelve(state: State, name: str, resets_at: float) -> Window | None:
     shelf = state.shelved.get(name, [])
     for index, window in enumerate(shelf):
@@ -152,6 +170,8 @@ def _unshelve(state: State, name: str, resets_at: float) -> Window | None:
             del shelf[index]
             return window
     return None
+
+
 def _archive(state: State, name: str, window: Window) -> None:
     if name == "five_hour":
         state.rhythm.learn_window(window.resets_at, WINDOW_SECONDS[name], window.samples)
@@ -160,6 +180,8 @@ def _archive(state: State, name: str, window: Window) -> None:
     kept = state.archive.setdefault(name, [])
     kept.append(archived)
     del kept[: -ARCHIVED_WINDOWS.get(name, ARCHIVED_OTHER)]
+
+
 def expire_windows(state: State, now: float) -> bool:
     changed = False
     for name, window in state.windows.items():
