@@ -67,13 +67,42 @@ def _fits(value: object, kinds: tuple[str | None, ...]) -> bool:
     return False
 
 
-def _audit_fields(raw: object, schema: dict[str, tuple[str | None, ...]], where: str,
-                  found: list[str]) -> None:
+# Each schema with, per field, the types a decoded document's value may have as it is
+# (``type(value)`` exactly) and whether a number is one: the audit runs on every store read,
+# over every session, and most fields pass this test without a call.
+_Compiled = list[tuple[str, frozenset[type], bool, tuple[str | None, ...]]]
+_EXACT = {None: type(None), _STR: str, _LIST: list, _DICT: dict, _BOOL: bool, _INT: int}
+
+
+def _compile(schema: dict[str, tuple[str | None, ...]]) -> _Compiled:
+    return [(key, frozenset(_EXACT[k] for k in kinds if k in _EXACT), _NUM in kinds, kinds)
+            for key, kinds in schema.items()]
+
+
+_SESSION_FIELDS, _WINDOW_FIELDS = _compile(_SESSION), _compile(_WINDOW)
+
+
+def fits(value: object, exact: frozenset[type], numeric: bool,
+         kinds: tuple[str | None, ...]) -> bool:
+    """``_fits(value, kinds)``, answered at once for the plain values a JSON document holds
+    (an exact type of ``exact``; a finite float or an int within range where ``numeric``)."""
+    if type(value) in exact:
+        return True
+    if numeric:
+        if type(value) is float:
+            if value - value == 0.0:  # finite: inf - inf and nan - nan are nan
+                return True
+        elif type(value) is int and -1e308 < value < 1e308:
+            return True
+    return _fits(value, kinds)
+
+
+def _audit_fields(raw: object, schema: _Compiled, where: str, found: list[str]) -> None:
     if not isinstance(raw, dict):
         found.append(where)
         return
-    for key, kinds in schema.items():
-        if key in raw and not _fits(raw[key], kinds):
+    for key, exact, numeric, kinds in schema:
+        if key in raw and not fits(raw[key], exact, numeric, kinds):
             found.append(f"{where}.{key}")
 
 
@@ -90,7 +119,7 @@ def audit(document: dict[str, object]) -> list[str]:
     sessions = document.get("sessions")
     if isinstance(sessions, dict):
         for sid, raw in list(sessions.items())[:256]:
-            _audit_fields(raw, _SESSION, f"sessions.{clean(str(sid), 40)}", found)
+            _audit_fields(raw, _SESSION_FIELDS, f"sessions.{clean(str(sid), 40)}", found)
     for group in ("windows", "shelved"):
         windows = document.get(group)
         if not isinstance(windows, dict):
@@ -102,7 +131,7 @@ def audit(document: dict[str, object]) -> list[str]:
                     found.append(where)
                     continue
                 for index, item in enumerate(raw[:MAX_SHELVED]):
-                    _audit_fields(item, _WINDOW, f"{where}.{index}", found)
+                    _audit_fields(item, _WINDOW_FIELDS, f"{where}.{index}", found)
             elif raw is not None:
-                _audit_fields(raw, _WINDOW, where, found)
+                _audit_fields(raw, _WINDOW_FIELDS, where, found)
     return found
