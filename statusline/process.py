@@ -1,4 +1,5 @@
-"""The process's edges: stdin within a budget, one write out, the watchdog and the clock.
+"""The process's edges: stdin within a budget, one write out, the watchdog, the clock, and
+whether another process (a session's Claude Code) still runs.
 
 What every command Claude Code runs (the status-line call, the hook call) needs from the
 operating system, and nothing else: ``os``, ``select``, ``time`` and the C half of
