@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from statusline.claude.chain_runner import RUN_DEADLINE_S
+from statusline.process import running
 from tests.conftest import run_cli
 from tests.helpers_harness import (
     captures,
@@ -202,22 +203,12 @@ def test_the_idle_sessions_row_names_the_busy_one_to_pause_within_a_tick(
     pids = [s["pid"] for s in stored.values() if isinstance(s.get("pid"), int)]
     assert len(pids) == 2, stored
     deadline = time.monotonic() + 20
-    while any(_runs(pid) for pid in pids) and time.monotonic() < deadline:
+    while any(running(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_runs(pid) for pid in pids), pids
+    assert not any(running(pid) for pid in pids), pids
     env = {"STATUSLINE_STATE_DIR": str(shared), "TZ": zone}
     report = json.loads(run_cli(None, "inspect", "--json", env=env).stdout)
     costs = {s["name"]: s["cost_usd"] for s in report["sessions"]}
     assert costs["api-server"] >= 5 * costs["docs"] > 0, costs
     assert not any(s["live"] for s in report["sessions"]), report["sessions"]
     assert report["pause_hint"] is None, report["pause_hint"]
-
-
-def _runs(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
