@@ -2,15 +2,15 @@
 whether another process (a session's Claude Code) still runs.
 
 What every command Claude Code runs (the status-line call, the hook call) needs from the
-operating system, and nothing else: ``os``, ``select``, ``time`` and the C half of
-``signal``. The calls themselves (``call``, ``hook``) decide what to read and what to say.
+operating system, and nothing else: ``os``, ``time`` and the C half of ``signal``, all built
+into the interpreter (the idle tick's reprint, ``statusline.steady``, loads this module
+before anything else). The calls themselves (``call``, ``hook``) decide what to read and
+what to say.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import select
 import time
 
 TYPE_CHECKING = False
@@ -33,18 +33,59 @@ def read_stdin(fd: int, limit: int, budget: float) -> bytes:
     """Read at most ``limit`` bytes from ``fd`` within ``budget`` seconds.
 
     Input that is larger than ``limit`` is dropped whole (a cut payload is not a payload);
-    a writer that never closes the pipe only costs the budget.
+    a writer that never closes the pipe only costs the budget, and what it sent by then is
+    returned. The budget is a real-time alarm around plain blocking reads (no ``select``:
+    one shared library fewer on every call); a watchdog already armed (``arm_watchdog``)
+    keeps its own deadline: should it come first, its handler runs as it would have.
     """
+    chunks: list[bytes] = []
+    total = 0
+    reading = [True]
+
+    def out_of_time(signum: int, frame: FrameType | None) -> None:
+        if reading[0]:  # after the reads a late alarm is no one's business
+            raise TimeoutError  # interrupts the blocked read (PEP 475 retries otherwise)
+
+    try:
+        watchdog_left = signal.getitimer(signal.ITIMER_REAL)[0]
+        previous = signal.signal(signal.SIGALRM, out_of_time)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or no SIGALRM
+        return _read_polled(fd, limit, budget)
+    started = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, min(budget, watchdog_left) if watchdog_left else budget)
+    try:
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                chunks = []
+                break
+            chunks.append(chunk)
+    except (OSError, ValueError):  # TimeoutError (the budget) is an OSError
+        pass
+    finally:
+        reading[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if watchdog_left:  # the watchdog's deadline stands (due already: it fires at once)
+            left = watchdog_left - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6))
+    return b"".join(chunks)
+
+
+def _read_polled(fd: int, limit: int, budget: float) -> bytes:
+    """``read_stdin`` where no alarm can be set (not the main thread; no SIGALRM): each
+    read waits in ``select`` for what is left of the budget."""
+    import select
+
     deadline = time.monotonic() + budget
     chunks: list[bytes] = []
     total = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
+    while (remaining := deadline - time.monotonic()) > 0:
         try:
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if not ready:
+            if not select.select([fd], [], [], remaining)[0]:
                 break
             chunk = os.read(fd, 1 << 16)
         except (OSError, ValueError):
@@ -93,7 +134,7 @@ def clock(env: Mapping[str, str]) -> float:
     if override:
         try:
             value = float(override)
-            if math.isfinite(value):
+            if _finite(value):
                 return value + clock_skew(env)
         except ValueError:
             pass
@@ -102,6 +143,12 @@ def clock(env: Mapping[str, str]) -> float:
 
 # A skew beyond a day is a typo, not a clock.
 MAX_SKEW_S = 86400.0
+_INFINITY = float("inf")
+
+
+def _finite(value: float) -> bool:
+    """False for NaN and the infinities (without ``math``: one shared library fewer)."""
+    return -_INFINITY < value < _INFINITY
 
 
 def clock_skew(env: Mapping[str, str]) -> float:
@@ -114,7 +161,7 @@ def clock_skew(env: Mapping[str, str]) -> float:
         value = float(text)
     except ValueError:
         return 0.0
-    return value if math.isfinite(value) and abs(value) <= MAX_SKEW_S else 0.0
+    return value if _finite(value) and abs(value) <= MAX_SKEW_S else 0.0
 
 
 def running(pid: int) -> bool | None:
