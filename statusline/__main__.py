@@ -8,8 +8,9 @@ bundle (``bundle``) when there is a current one, and the bundle is rewritten aft
 call has answered when it was missing or out of date.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: this module is imported the normal way on
+# every call (it is the entry), and that line would import the ``__future__`` module for it;
+# the two annotations that need it are strings instead.
 import sys
 
 TYPE_CHECKING = False
@@ -109,7 +110,7 @@ def _without_collector() -> None:
     gc.disable()
 
 
-def _bundled(entry: str) -> BundleFinder | None:
+def _bundled(entry: str) -> "BundleFinder | None":
     """Serve ``entry``'s modules from its bundle (``statusline.bundle``); the finder, or None."""
     try:
         from statusline import bundle
@@ -119,7 +120,7 @@ def _bundled(entry: str) -> BundleFinder | None:
         return None
 
 
-def _refresh_bundle(entry: str, finder: BundleFinder | None) -> None:
+def _refresh_bundle(entry: str, finder: "BundleFinder | None") -> None:
     """After the call has answered: write ``entry``'s bundle anew when it was missing, out
     of date, lacked a module this call loaded (a first save, a shared store), or had not
     yet learnt the order its start-up modules finish in (the first call served from it)."""
