@@ -11,6 +11,7 @@ call has answered when it was missing or out of date.
 # No ``from __future__ import annotations`` here: this module is imported the normal way on
 # every call (it is the entry), and that line would import the ``__future__`` module for it;
 # the two annotations that need it are strings instead.
+import os
 import sys
 
 TYPE_CHECKING = False
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 def main(argv: list[str] | None = None) -> int:
     """Dispatch: no arguments -> one status line; otherwise the commands for people."""
     args = sys.argv[1:] if argv is None else argv
-    import os  # already loaded by the interpreter: a dictionary lookup
 
     chosen = widget_segments(args)
     if chosen is not None:
@@ -39,15 +39,17 @@ def main(argv: list[str] | None = None) -> int:
                 "Try: statusline render --example oauth   or   statusline --help\n"
             )
             return 2
+        started, data = None, None
         if argv is None:
             _without_collector()
+            started, data = _steady_tick()  # an idle tick whose line holds ends in there
         finder = _bundled("call") if argv is None else None
         try:
             from statusline.call import run
         except BaseException:  # noqa: BLE001 - a broken install must not blank every session
             os.write(1, b"statusline: broken install, see 'statusline doctor'\n")
             return 0
-        status = run()
+        status = run(data, started)
         if argv is None:
             _refresh_bundle("call", finder)
             # A real status-line process: the line went out with os.write and the store
@@ -108,6 +110,26 @@ def _without_collector() -> None:
     import gc  # built into the interpreter: no file to find
 
     gc.disable()
+
+
+def _steady_tick() -> tuple[float, bytes | None]:
+    """Read the payload (when the call began, and the payload); when the line the last call
+    of this Claude Code process left still holds (``statusline.steady``), print it and end
+    the process here, before the call's modules are loaded."""
+    import time  # built into the interpreter
+
+    started = time.monotonic()
+    try:
+        from statusline import process, steady
+
+        data = process.read_stdin(0, process.MAX_STDIN, process.STDIN_BUDGET_S)
+    except BaseException:  # noqa: BLE001 - the call reads stdin itself then
+        return started, None
+    line = steady.reprint(data, os.environ)
+    if line is not None:
+        process.emit(line)
+        os._exit(0)
+    return started, data
 
 
 def _bundled(entry: str) -> "BundleFinder | None":

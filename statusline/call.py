@@ -13,7 +13,7 @@ import os
 import time
 
 from statusline import config as config_module
-from statusline import forecast, history, paths
+from statusline import forecast, history, paths, steady_entry
 from statusline.account import open_account
 from statusline.claude import padding as claude_padding
 from statusline.kept import kept_summary, replay
@@ -21,10 +21,12 @@ from statusline.line import render, segments
 from statusline.line.kit import Context, SegmentResult
 from statusline.log import Log
 from statusline.payload import Payload, parse
+from statusline.pool_clock import clock_behind, now_by_server
 from statusline.process import (
+    MAX_STDIN,
+    STDIN_BUDGET_S,
     arm_watchdog,
     clock,
-    clock_skew,
     disarm_watchdog,
     emit,
     mark_running,
@@ -36,11 +38,9 @@ from statusline.sanitize import clean
 # Claude Code re-runs the command ~300 ms after each update and kills a run still going,
 # so a call that takes longer than this has already lost; it prints what it has and exits.
 BUDGET_S = 0.8
-STDIN_BUDGET_S = 0.3
 # A chained status line (the user's own, kept by install) gets what is left of the budget
 # minus time to print before the watchdog.
 CHAIN_BUDGET_S = BUDGET_S - 0.15
-MAX_STDIN = 1 << 20
 FALLBACK = "statusline: see 'statusline doctor'"
 DEFAULT_COLUMNS = 120
 # Claude Code draws the row narrower than the terminal (190 columns give 186 cells), and
@@ -58,11 +58,17 @@ if TYPE_CHECKING:
 class Outcome:
     """What a call produced, for the status-line call and for ``render``/``explain``."""
 
-    __slots__ = ("line", "projection", "results", "state", "store_path", "store_status", "width",
-                 "wrote")
+    __slots__ = ("clock", "line", "local", "payload", "projection", "results", "state",
+                 "store_path", "store_status", "wants_save", "width", "wrote")
 
     def __init__(self) -> None:
         self.line = FALLBACK
+        self.clock = 0.0  # the clock the call ran at (before any correction of it)
+        self.payload: Payload | None = None
+        # True when the store is this machine's file in a private state directory.
+        self.local = False
+        # True when the call had something to save (whether it did: ``wrote``).
+        self.wants_save = False
         self.results: list[SegmentResult] = []
         self.state = history.State()
         self.projection = forecast.Projection()
@@ -97,45 +103,66 @@ class LastWord:
         os._exit(0)
 
 
-def run() -> int:
+def run(data: bytes | None = None, started: float | None = None) -> int:
     """The no-argument entry point: read stdin, print one line, return 0.
 
-    With ``STATUSLINE_CHAIN`` set (install kept the user's own status line), their command
-    runs on the same stdin while ours works, and their rows are printed above our line.
+    ``data`` is the payload when the entry has read it already (``statusline.steady``
+    looked for a line to print again), ``started`` when the call began (``time.monotonic``):
+    the budget counts from there. With ``STATUSLINE_CHAIN`` set (install kept the user's own
+    status line), their command runs on the same stdin while ours works, and their rows are
+    printed above our line. A line that holds while nothing moves is left for the next tick
+    (``steady_entry``) after it has gone out.
     """
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     last_word = LastWord()
-    previous = arm_watchdog(BUDGET_S, last_word.on_timeout)
+    previous = arm_watchdog(max(BUDGET_S - (time.monotonic() - started), 0.01),
+                            last_word.on_timeout)
     chained = os.environ.get("STATUSLINE_CHAIN")
+    env = os.environ if chained else steady_entry.ConsultedEnv(os.environ)
+    outcome = None
     try:
-        data = read_stdin(0, MAX_STDIN, STDIN_BUDGET_S)
+        if data is None:
+            data = read_stdin(0, MAX_STDIN, STDIN_BUDGET_S)
         if chained:
             from statusline.claude import chain
 
             last_word.chain = chain.begin(chained, data, os.environ)
-        text = render_call(data, os.environ, save=True, early=last_word).line
+        outcome = render_call(data, env, save=True, early=last_word)
+        text = outcome.line
     except BaseException:  # noqa: BLE001 - the contract is one line and exit 0, whatever happened
         text = last_word.line
     if last_word.chain is not None:
         text = last_word.chain.finish(text, started + CHAIN_BUDGET_S,
                                       width(os.environ) + ROW_MARGIN)
-    disarm_watchdog(previous)
     if text:  # empty only in widget mode with nothing to show: print nothing
         emit(text)
+    last_word.line, last_word.chain = "", None  # said: a watchdog now only ends the process
+    if outcome is not None and isinstance(env, steady_entry.ConsultedEnv) and data is not None:
+        steady_entry.leave(outcome, data, env, started, _later_line)
+    disarm_watchdog(previous)
     return 0
 
 
+def _later_line(data: bytes, env: Mapping[str, str], at: float) -> tuple[str, bool]:
+    """The line a call on ``data`` at clock ``at`` would print, and whether it would save."""
+    later = render_call(data, env, save=False, at=at, logging=False)
+    return later.line, later.wants_save
+
+
 def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = False,
-                early: Callable[[str], None] | None = None) -> Outcome:
+                early: Callable[[str], None] | None = None, at: float | None = None,
+                logging: bool = True) -> Outcome:
     """Do one whole call on ``data``: parse, merge into the store (when ``save``), render.
 
     ``early`` receives each line worth printing should the call be cut short (the
-    status-line call's watchdog); ``render`` and ``explain`` need none.
+    status-line call's watchdog); ``render`` and ``explain`` need none. ``at`` runs the call
+    at that clock instead of now; ``logging`` off keeps it out of the log.
     """
     outcome = Outcome()
     payload = parse(data)
     payload.pid = claude_pid(env)
-    clock_now = clock(env)
+    clock_now = clock(env) if at is None else at
+    outcome.clock, outcome.payload = clock_now, payload
     now = clock_now + clock_behind(payload, clock_now)
     if early is not None and widget_mode(env):
         early("")  # a widget out of time shows nothing, not a segment not chosen
@@ -144,7 +171,8 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         early(render.truncate(clean(payload.model, 24), 40) or FALLBACK)
 
     # ``replay`` (statusline.kept) applies what a shared store out of reach kept.
-    where = open_account(env, known_segments=tuple(segments.SEGMENTS), replay=replay)
+    where = open_account(env, known_segments=tuple(segments.SEGMENTS), replay=replay,
+                         logging=logging)
     backend, log, cfg = where.backend, where.log, where.config
     outcome.store_path = where.path
     payload.account, payload.account_label = where.facts.account, where.facts.label
@@ -178,8 +206,10 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
         outcome.width = width(env, 0, payload.terminal_width)
     else:
         outcome.width = width(env, claude_padding.padding(env, payload.project_dir))
-    if (save and may_write and payload.session_id and backend is not None
-            and (due or backend.wants_write)):
+    outcome.local = bool(where.usable_dir and backend is not None and backend.kind == "file")
+    outcome.wants_save = bool(may_write and payload.session_id and backend is not None
+                              and (due or backend.wants_write))
+    if save and outcome.wants_save and backend is not None:
         # The save is the one step that can wait (a busy lock, a slow disk): render first,
         # so that a watchdog ending the call mid-save prints this line, not a bare fallback.
         _render(outcome, payload, state, now, offset, cfg, env, log, timed, projection)
@@ -242,52 +272,6 @@ def _advanced(state: history.State, payload: Payload, now: float, offset: float,
     if forecast.remember(state, projection):
         return True, None
     return due, projection
-
-
-# A clock within this of the shared store's server is left alone (no figure moves by it).
-CLOCK_TOLERANCE_S = 2.0
-
-
-def now_by_server(backend: object, clock_now: float, env: Mapping[str, str]) -> float | None:
-    """This call's ``clock_now`` on the shared store's server clock, or None to keep it.
-
-    The server's offset is measured against ``time.time()``; this machine's clock as the
-    call reads it is that plus ``STATUSLINE_CLOCK_SKEW`` (how wrong the clock is made to
-    be, for tests), so the correction is the offset less the skew, and ``clock_now`` keeps
-    its own base (``STATUSLINE_NOW`` in a replay). None when no server told its time or
-    the clock is within ``CLOCK_TOLERANCE_S`` of it.
-    """
-    offset = getattr(backend, "server_offset", None)
-    if not isinstance(offset, float):
-        return None
-    error = offset - clock_skew(env)
-    if abs(error) <= CLOCK_TOLERANCE_S:
-        return None
-    return clock_now + error
-
-
-# A local clock this far behind the server's is corrected from the readings' resets_at.
-MAX_CLOCK_BEHIND_S = 3 * 3600.0
-
-
-def clock_behind(payload: Payload, now: float) -> float:
-    """How far ``now`` is at least behind the server's clock, judged by the payload.
-
-    A window resets at most its length after the reading was taken, so a 5-hour window
-    resetting 5h20 from ``now`` means a clock at least 20 minutes slow: the call then runs
-    at the corrected time (a sane countdown, the reading kept). Only up to
-    ``MAX_CLOCK_BEHIND_S``: beyond that the reading is more likely wrong than the clock. A
-    clock that is ahead cannot be told from an old reading, and is left alone.
-    """
-    behind = 0.0
-    for name, reading in (payload.rate_limits or {}).items():
-        length = history.WINDOW_SECONDS.get(name)
-        if length is None:
-            continue
-        excess = reading.resets_at - now - length
-        if 0 < excess <= MAX_CLOCK_BEHIND_S:
-            behind = max(behind, excess)
-    return behind
 
 
 def claude_pid(env: Mapping[str, str]) -> int | None:

@@ -95,11 +95,14 @@ def _make_private_dirs(path: str) -> None:
         _chmod_private(path)
 
 
-def write_atomic(path: str, text: str | bytes, mode: int = 0o600) -> None:
+def write_atomic(path: str, text: str | bytes, mode: int = 0o600, *,
+                 durable: bool = True) -> None:
     """Replace ``path`` with ``text`` via a fsynced temp file; the old file survives any error.
 
     The file is ours alone (0600) unless ``mode`` says otherwise (the call's bundle is read
-    like a ``.pyc``: 0644)."""
+    like a ``.pyc``: 0644). Without ``durable`` nothing is fsynced: for a file whose loss
+    costs nothing (a crash may leave it empty or old, never half the old and half the new
+    for a reader, who sees one or the other whole)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     directory, name = os.path.split(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -120,7 +123,8 @@ def write_atomic(path: str, text: str | bytes, mode: int = 0o600) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)  # a failed fsync is a failed write: never retried
+            if durable:
+                os.fsync(fd)  # a failed fsync is a failed write: never retried
         finally:
             os.close(fd)
         os.replace(temp, path)
@@ -130,7 +134,8 @@ def write_atomic(path: str, text: str | bytes, mode: int = 0o600) -> None:
         except OSError:
             pass
         raise
-    fsync_dir(directory)
+    if durable:
+        fsync_dir(directory)
 
 
 def fsync_dir(directory: str) -> None:
@@ -184,3 +189,28 @@ def read_bounded(path: str, limit: int, *, follow_symlinks: bool = False,
     finally:
         os.close(fd)
     return data if len(data) <= limit else None
+
+
+# What a file is now, for telling that it changed: (inode, size, mtime ns, ctime ns, mode,
+# owner). The ctime moves with any write or rename, even one that restores the mtime.
+Signature = tuple[int, int, int, int, int, int]
+
+
+def signature(path: str) -> Signature | None:
+    """The signature of ``path`` (symlinks followed, as its readers follow them), or None
+    when it cannot be seen. A rewrite that keeps the size and the inode inside one tick of
+    the file system's clock (a few ms) looks the same: see ``settled``."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode,
+            info.st_uid)
+
+
+def settled(sign: Signature | None, before: float, margin: float) -> bool:
+    """True when the file signed ``sign`` (None: missing) was last changed more than
+    ``margin`` seconds before ``before`` (epoch seconds, the real clock): a later change
+    then always shows in its signature."""
+    return sign is None or max(sign[2], sign[3]) / 1e9 < before - margin
+

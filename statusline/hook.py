@@ -17,6 +17,8 @@ from statusline import forecast, notice
 from statusline.account import open_account
 from statusline.paths import host_name
 from statusline.process import (
+    MAX_STDIN,
+    STDIN_BUDGET_S,
     arm_watchdog,
     clock,
     clock_skew,
@@ -37,8 +39,6 @@ if TYPE_CHECKING:
 
 # Claude Code waits for the hook before the turn goes on; a notice is never worth a pause.
 BUDGET_S = 1.0
-STDIN_BUDGET_S = 0.3
-MAX_STDIN = 1 << 20
 
 
 def run() -> int:

@@ -13,6 +13,11 @@ from __future__ import annotations
 import os
 import time
 
+# A payload is read within this long (Claude Code writes it at once and closes the pipe),
+# and one larger than this is no payload: the same for every command Claude Code runs.
+STDIN_BUDGET_S = 0.3
+MAX_STDIN = 1 << 20
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal

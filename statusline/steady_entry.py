@@ -1,0 +1,160 @@
+"""Leaving the idle tick its entry: what a call's line rested on, verified for a span.
+
+``statusline.steady`` reads the entry on the next tick and says what it holds and why a
+line printed again from it is the line the call would print. This module writes it, after
+the line has gone out, and only when the call is one whose line can hold: it saved
+nothing and had nothing to save, its store is this machine's file, its Claude Code process
+is known, and no file it read changed in the last ``SETTLED_S`` (a change inside one tick
+of the file system's clock could keep a file's signature).
+
+The span is the longest of ``SPANS`` at whose end a call on the same inputs prints the same
+line and has nothing to save either (``later_line`` runs the call at that clock).
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import time
+
+from statusline import files, paths, steady
+from statusline.claude import client_config, padding
+from statusline.process import running, utc_offset
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from statusline.call import Outcome
+
+# The spans tried, longest first: a countdown in minutes holds for 50 s five times in six;
+# 20 s covers most of the rest; a refresh every 10 s then reprints until the next minute.
+SPANS = (50.0, 20.0)
+SETTLED_S = 2.0
+# Names whose value is a secret or may hold one: the entry keeps only whether they are set
+# (all the call asks of a token; a store URL set means a store the entry is never left for).
+SECRET_WORDS = ("TOKEN", "KEY", "SECRET", "PASSWORD", "URL", "AUTH", "CREDENTIAL")
+# Variables that set the clock (``process.clock``): judged by the span, not by value.
+CLOCK_NAMES = ("STATUSLINE_NOW", "STATUSLINE_CLOCK_SKEW")
+# The local zone's file: a change of zone changes every clock time on the line.
+ZONE_FILE = "/etc/localtime"
+
+
+class ConsultedEnv(dict[str, str]):
+    """The environment, noting every name the call looks up (``get``, ``[]``, ``in``);
+    anything that walks it whole (``items``, iteration) marks it as read entirely."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        super().__init__(environ)
+        self.names: set[str] = set()
+        self.whole = False
+
+    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+        self.names.add(name)
+        return super().get(name, default)
+
+    def __getitem__(self, name: str) -> str:
+        self.names.add(name)
+        return super().__getitem__(name)
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str):
+            self.names.add(name)
+        return super().__contains__(name)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self.whole = True
+        return super().__iter__()
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self.whole = True
+        return super().items()
+
+    def values(self):  # type: ignore[no-untyped-def]
+        self.whole = True
+        return super().values()
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        self.whole = True
+        return super().keys()
+
+
+def leave(outcome: Outcome, data: bytes, env: ConsultedEnv, started: float,
+          later_line: Callable[[bytes, Mapping[str, str], float], tuple[str, bool]]) -> bool:
+    """Write this call's entry when its line holds for one of ``SPANS``; True if written.
+
+    ``started`` is when the call began (``time.monotonic``): files changed since a little
+    before it are not trusted to show a change. Never raises."""
+    try:
+        return _leave(outcome, data, env, started, later_line)
+    except Exception:  # noqa: BLE001 - the line is out; a missing entry costs one full call
+        return False
+
+
+def _leave(outcome: Outcome, data: bytes, env: ConsultedEnv, started: float,
+           later_line: Callable[[bytes, Mapping[str, str], float], tuple[str, bool]]) -> bool:
+    path = steady.entry_file(env)
+    payload = outcome.payload
+    if (path is None or payload is None or outcome.wrote or outcome.wants_save
+            or not outcome.local or outcome.store_status != "ok" or not steady.safe(outcome.line)
+            or len(data) > steady.MAX_ENTRY_BYTES // 2):
+        return False
+    span = next((span for span in SPANS
+                 if later_line(data, env, outcome.clock + span) == (outcome.line, False)), None)
+    if span is None or env.whole:
+        return False
+    began = time.time() - (time.monotonic() - started)
+    signed = [(name, files.signature(name)) for name in _read_files(env, outcome)]
+    if not all(files.settled(sign, began, SETTLED_S) for _, sign in signed):
+        return False
+    # The clock's variables are the clock, which the entry's span already judges.
+    names = sorted((env.names | {"TZ"}) - set(CLOCK_NAMES))
+    offset = utc_offset(outcome.clock)
+    if utc_offset(outcome.clock + span) != offset:
+        return False
+    host = paths.host_name(env)
+    processes = [(session.pid, running(session.pid))
+                 for session in outcome.state.sessions.values()
+                 if session.pid is not None and session.host == host]
+    entry = (steady.FORMAT, steady.payload_key(data),
+             tuple((name, _kept_value(name, dict.get(env, name))) for name in names),
+             tuple(signed),
+             tuple(processes), outcome.clock, outcome.clock + span, offset, outcome.line)
+    directory = os.path.dirname(path)
+    if not files.private_dir(directory, create=True):
+        return False
+    files.write_atomic(path, marshal.dumps(entry), durable=False)
+    _sweep(directory, {str(pid) for pid, runs in processes if runs})
+    return True
+
+
+def _kept_value(name: str, value: str | None) -> str | bool | None:
+    """What the entry keeps of variable ``name``: its value, or for a secret only whether it
+    is set (``steady`` compares it so)."""
+    if any(word in name.upper() for word in SECRET_WORDS):
+        return bool(value)
+    return value
+
+
+def _read_files(env: Mapping[str, str], outcome: Outcome) -> list[str]:
+    """Every file a call reads on its way to the line (not the ones it only writes)."""
+    state_dir = paths.state_dir(env)
+    payload = outcome.payload
+    # (The state directory is not among them: the reprint checks it is ours, as the call
+    # does; its times move with every file made in it.)
+    read = [ZONE_FILE, paths.config_file(env), client_config.config_path(env),
+            outcome.store_path]
+    if state_dir is not None:
+        read.append(paths.client_facts_file(state_dir, paths.profile_name(env)))
+    read.extend(padding.settings_files(env, payload.project_dir if payload else None))
+    return [name for name in read if name]
+
+
+def _sweep(directory: str, alive: set[str]) -> None:
+    """Remove the entries of Claude Code processes that have ended."""
+    for name in os.listdir(directory):
+        if name.isdigit() and name not in alive and running(int(name)) is False:
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                pass
