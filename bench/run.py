@@ -567,11 +567,14 @@ def scale(bench: Bench, argv: list[str], name: str, label: str, sessions: int, s
                             10.0 + i)
         payloads.append(path)
     env = bench.env(state_dir, now=None)
-    # Claude Code gives its status-line command its own pid (CLAUDE_PID, contract section
-    # 5); this process stands in for it: a running process, as an open session's is.
-    env["CLAUDE_PID"] = str(os.getpid())
     if store_url:
         env["STATUSLINE_STORE_URL"] = store_url
+    # Claude Code gives its status-line command its own pid (CLAUDE_PID, contract section
+    # 5), one Claude Code process per session: a sleeping process stands in for each, a
+    # running process as an open session's is (ended, and reaped, when the row is done).
+    stand_ins = [subprocess.Popen(["sleep", "3600"], start_new_session=True)
+                 for _ in range(sessions)]
+    envs = [{**env, "CLAUDE_PID": str(stand_in.pid)} for stand_in in stand_ins]
     lock = threading.Lock()
     pending: dict[int, tuple[float, str, bool]] = {}
     results: list[tuple[float, int, bytes, bool]] = []
@@ -614,7 +617,7 @@ def scale(bench: Bench, argv: list[str], name: str, label: str, sessions: int, s
         ]
         with lock:
             began = time.perf_counter()
-            pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
+            pid = os.posix_spawn(argv[0], argv, envs[i], file_actions=actions)
             pending[pid] = (began, out_path, counted)
 
     def phase(duration: float, counted: bool) -> None:
@@ -634,26 +637,31 @@ def scale(bench: Bench, argv: list[str], name: str, label: str, sessions: int, s
                     return
             time.sleep(0.01)
 
-    if warmup_s > 0:
-        phase(warmup_s, False)
-    cpu0 = children_cpu_s()
-    t0 = time.perf_counter()
-    phase(seconds, True)
-    window = time.perf_counter() - t0
-    span = max(round(seconds / interval_s), 1) * interval_s
-    time.sleep(1.0)  # anything a call left running gets a moment to finish and be reaped
-    cpu = children_cpu_s() - cpu0
-    done.set()
-    # Wake the reaper's wait with a child of no interest, so it ends here and does not
-    # outlive this test (it would reap the next test's calls).
-    sentinel = os.posix_spawn("/bin/true", ["true"], {})
-    thread.join(timeout=5)
-    if thread.is_alive():
-        raise SystemExit(f"{name}: the reaper thread did not end")
     try:
-        os.waitpid(sentinel, 0)  # when the reaper had already ended without it
-    except ChildProcessError:
-        pass
+        if warmup_s > 0:
+            phase(warmup_s, False)
+        cpu0 = children_cpu_s()
+        t0 = time.perf_counter()
+        phase(seconds, True)
+        window = time.perf_counter() - t0
+        span = max(round(seconds / interval_s), 1) * interval_s
+        time.sleep(1.0)  # anything a call left running gets a moment to finish and be reaped
+        cpu = children_cpu_s() - cpu0
+        done.set()
+        # Wake the reaper's wait with a child of no interest, so it ends here and does not
+        # outlive this test (it would reap the next test's calls).
+        sentinel = os.posix_spawn("/bin/true", ["true"], {})
+        thread.join(timeout=5)
+        if thread.is_alive():
+            raise SystemExit(f"{name}: the reaper thread did not end")
+        try:
+            os.waitpid(sentinel, 0)  # when the reaper had already ended without it
+        except ChildProcessError:
+            pass
+    finally:
+        for stand_in in stand_ins:  # never outliving the row, whatever happened
+            stand_in.kill()
+            stand_in.wait(timeout=10)
     counted = [r for r in results if r[3]]
     latencies = [r[0] for r in counted]
     fallback = [r for r in counted if r[2].startswith(b"statusline:")]
