@@ -27,9 +27,11 @@ if TYPE_CHECKING:
 
     from statusline.call import Outcome
 
-# The spans tried, longest first: a countdown in minutes holds for 50 s five times in six;
-# 20 s covers most of the rest; a refresh every 10 s then reprints until the next minute.
-SPANS = (50.0, 20.0)
+# The spans tried, longest first. With a refresh every 10 s (what install writes) the fifth
+# tick after this one comes a little after 50 s, hence 51; a countdown in minutes turns
+# once a minute, so right after it turns 51 s hold, and the shorter ones serve a tick that
+# comes late in its minute. Each try is one more call's work on a tick that is not reprinted.
+SPANS = (51.0, 21.0, 11.0)
 SETTLED_S = 2.0
 # Names whose value is a secret or may hold one: the entry keeps only whether they are set
 # (all the call asks of a token; a store URL set means a store the entry is never left for).

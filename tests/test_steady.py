@@ -112,14 +112,14 @@ def test_a_reprinted_line_is_the_line_the_call_prints(isolated_env, claude, late
 
 
 def test_a_countdown_turning_inside_a_span_is_never_crossed(isolated_env, claude):
-    """The 5h countdown turns at T0 + 55: from T0 + 40 every span would cross it, so no
-    entry; from T0 + 30 the 20 s span holds, the 50 s one does not."""
+    """The 5h countdown turns at T0 + 55. From T0 + 30 the 51 s span would cross it and the
+    21 s one holds; from T0 + 46 every span would cross it: no entry."""
     warmed(isolated_env, claude.pid, at=T0 + 30)
     path = entry_path(isolated_env, claude.pid)
     entry = marshal.loads(path.read_bytes())
-    assert (entry[5], entry[6]) == (T0 + 30, T0 + 50)
+    assert (entry[5], entry[6]) == (T0 + 30, T0 + 51)
     path.unlink()
-    tick(payload(), T0 + 40, claude.pid)
+    tick(payload(), T0 + 46, claude.pid)
     assert not path.exists()
 
 
