@@ -58,12 +58,13 @@ if TYPE_CHECKING:
 class Outcome:
     """What a call produced, for the status-line call and for ``render``/``explain``."""
 
-    __slots__ = ("clock", "line", "local", "payload", "projection", "results", "state",
+    __slots__ = ("clock", "line", "local", "now", "payload", "projection", "results", "state",
                  "store_path", "store_status", "wants_save", "width", "wrote")
 
     def __init__(self) -> None:
         self.line = FALLBACK
-        self.clock = 0.0  # the clock the call ran at (before any correction of it)
+        self.clock = 0.0  # the clock the call ran at (before any correction of it) ...
+        self.now = 0.0  # ... and the time it ran at (corrected: the pool's clock)
         self.payload: Payload | None = None
         # True when the store is this machine's file in a private state directory.
         self.local = False
@@ -197,6 +198,7 @@ def render_call(data: bytes, env: Mapping[str, str], save: bool, timed: bool = F
     else:
         may_write = where.directory is not None and not os.path.lexists(where.directory)
     offset = utc_offset(now)
+    outcome.now = now
     # Every reader of a local store is on this machine and can look the session's process
     # up: its "still here" stamp is needed seldom (history.PROCESS_BEAT_S).
     beat = (history.PROCESS_BEAT_S if payload.pid is not None and backend is not None

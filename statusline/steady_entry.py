@@ -7,8 +7,10 @@ nothing and had nothing to save, its store is this machine's file, its Claude Co
 is known, and no file it read changed in the last ``SETTLED_S`` (a change inside one tick
 of the file system's clock could keep a file's signature).
 
-The span is the longest of ``SPANS`` at whose end a call on the same inputs prints the same
-line and has nothing to save either (``later_line`` runs the call at that clock).
+The span is the first of ``spans`` at whose end a call on the same inputs prints the same
+line and has nothing to save either (``later_line`` runs the call at that clock): each try
+is one more call's work on a tick that is not reprinted, so the first is aimed just short
+of the next minute a countdown or an age on the line turns.
 """
 
 from __future__ import annotations
@@ -26,12 +28,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from statusline.call import Outcome
+    from statusline.history import State
 
-# The spans tried, longest first. With a refresh every 10 s (what install writes) the fifth
-# tick after this one comes a little after 50 s, hence 51; a countdown in minutes turns
-# once a minute, so right after it turns 51 s hold, and the shorter ones serve a tick that
-# comes late in its minute. Each try is one more call's work on a tick that is not reprinted.
-SPANS = (51.0, 21.0, 11.0)
+# A span is at most this long, and one shorter than a refresh interval (10 s, what install
+# writes) plus a margin for the tick's own lateness serves no tick: it is not tried.
+MAX_SPAN_S = 51.0
+MIN_SPAN_S = 10.5
+# Countdowns and ages on the line turn on whole minutes of their anchor (a reset, a reading).
+TURN_S = 60.0
+# The short span is tried after a failed first only when it is this much shorter.
+FALLBACK_GAP_S = 5.0
 SETTLED_S = 2.0
 # Names whose value is a secret or may hold one: the entry keeps only whether they are set
 # (all the call asks of a token; a store URL set means a store the entry is never left for).
@@ -83,7 +89,7 @@ class ConsultedEnv(dict[str, str]):
 
 def leave(outcome: Outcome, data: bytes, env: ConsultedEnv, started: float,
           later_line: Callable[[bytes, Mapping[str, str], float], tuple[str, bool]]) -> bool:
-    """Write this call's entry when its line holds for one of ``SPANS``; True if written.
+    """Write this call's entry when its line holds for one of ``spans``; True if written.
 
     ``started`` is when the call began (``time.monotonic``): files changed since a little
     before it are not trusted to show a change. Never raises."""
@@ -101,7 +107,7 @@ def _leave(outcome: Outcome, data: bytes, env: ConsultedEnv, started: float,
             or not outcome.local or outcome.store_status != "ok" or not steady.safe(outcome.line)
             or len(data) > steady.MAX_ENTRY_BYTES // 2):
         return False
-    span = next((span for span in SPANS
+    span = next((span for span in spans(outcome.state, outcome.now)
                  if later_line(data, env, outcome.clock + span) == (outcome.line, False)), None)
     if span is None or env.whole:
         return False
@@ -128,6 +134,21 @@ def _leave(outcome: Outcome, data: bytes, env: ConsultedEnv, started: float,
     files.write_atomic(path, marshal.dumps(entry), durable=False)
     _sweep(directory, {str(pid) for pid, runs in processes if runs})
     return True
+
+
+def spans(state: State, now: float) -> list[float]:
+    """The spans worth trying, longest first: up to half a second before the next whole
+    minute of any window's reset or reading (where a countdown or an age on the line turns;
+    ``MAX_SPAN_S`` at most), then one refresh interval (a line that moves for another
+    reason may still hold that long). None shorter than ``MIN_SPAN_S``."""
+    anchors = [moment for window in state.windows.values() if window is not None
+               for moment in (window.resets_at, window.observed_at)]
+    turn = min(((moment - now) % TURN_S) or TURN_S for moment in anchors) if anchors else TURN_S
+    first = min(MAX_SPAN_S, turn - 0.5)
+    fallback = MIN_SPAN_S + 0.5
+    if first < MIN_SPAN_S:
+        return []
+    return [first, fallback] if first - fallback >= FALLBACK_GAP_S else [first]
 
 
 def _kept_value(name: str, value: str | None) -> str | bool | None:

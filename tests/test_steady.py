@@ -112,15 +112,30 @@ def test_a_reprinted_line_is_the_line_the_call_prints(isolated_env, claude, late
 
 
 def test_a_countdown_turning_inside_a_span_is_never_crossed(isolated_env, claude):
-    """The 5h countdown turns at T0 + 55. From T0 + 30 the 51 s span would cross it and the
-    21 s one holds; from T0 + 46 every span would cross it: no entry."""
+    """The 5h countdown turns at T0 + 55: from T0 + 30 the span ends half a second before it;
+    from T0 + 46 no span worth trying fits before it: no entry (and no try)."""
     warmed(isolated_env, claude.pid, at=T0 + 30)
     path = entry_path(isolated_env, claude.pid)
     entry = marshal.loads(path.read_bytes())
-    assert (entry[5], entry[6]) == (T0 + 30, T0 + 51)
+    assert (entry[5], entry[6]) == (T0 + 30, T0 + 54.5)
     path.unlink()
     tick(payload(), T0 + 46, claude.pid)
     assert not path.exists()
+
+
+def test_the_spans_end_before_the_next_turn_of_a_countdown_or_an_age():
+    from statusline.history import State
+    from statusline.history.model import Window
+
+    state = State()
+    assert steady_entry.spans(state, T0) == [steady_entry.MAX_SPAN_S, 11.0]
+    state.windows["five_hour"] = Window(RESET_5H, 30.0, T0 - 1, "a")  # turns at T0 + 55
+    assert steady_entry.spans(state, T0) == [steady_entry.MAX_SPAN_S, 11.0]
+    assert steady_entry.spans(state, T0 + 30) == [24.5, 11.0]
+    assert steady_entry.spans(state, T0 + 43) == [11.5]
+    assert steady_entry.spans(state, T0 + 46) == []
+    state.windows["five_hour"].observed_at = T0 + 10  # an age that turns at T0 + 70
+    assert steady_entry.spans(state, T0 + 56) == [13.5]
 
 
 def test_past_its_span_the_call_runs(isolated_env, claude):
