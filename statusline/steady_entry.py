@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 # writes) plus a margin for the tick's own lateness serves no tick: it is not tried.
 MAX_SPAN_S = 51.0
 MIN_SPAN_S = 10.5
-# Countdowns and ages on the line turn on whole minutes of their anchor (a reset, a reading).
+# Countdowns and ages on the line turn on whole minutes of their anchor (a reset, a reading);
+# an age says "now" for its first ten seconds.
 TURN_S = 60.0
+AGE_NOW_S = 10.0
 # The short span is tried after a failed first only when it is this much shorter.
 FALLBACK_GAP_S = 5.0
 SETTLED_S = 2.0
@@ -137,14 +139,21 @@ def _leave(outcome: Outcome, data: bytes, env: ConsultedEnv, started: float,
 
 
 def spans(state: State, now: float) -> list[float]:
-    """The spans worth trying, longest first: up to half a second before the next whole
-    minute of any window's reset or reading (where a countdown or an age on the line turns;
-    ``MAX_SPAN_S`` at most), then one refresh interval (a line that moves for another
-    reason may still hold that long). None shorter than ``MIN_SPAN_S``."""
-    anchors = [moment for window in state.windows.values() if window is not None
-               for moment in (window.resets_at, window.observed_at)]
-    turn = min(((moment - now) % TURN_S) or TURN_S for moment in anchors) if anchors else TURN_S
-    first = min(MAX_SPAN_S, turn - 0.5)
+    """The spans worth trying, longest first: up to half a second before the line's next
+    countdown or age turns (``MAX_SPAN_S`` at most), then one refresh interval (a line that
+    moves for another reason may still hold that long). None shorter than ``MIN_SPAN_S``.
+
+    A countdown (``formatting.format_duration``) turns on whole minutes before its reset;
+    the age of the pooled figure (``format_age``, from the newest reading not replayed)
+    says "now" for ten seconds, then counts seconds, then whole minutes."""
+    windows = [window for window in state.windows.values() if window is not None]
+    turns = [((window.resets_at - now) % TURN_S) or TURN_S for window in windows]
+    seen = [window.observed_at for window in windows if not window.replayed]
+    if seen:
+        age = max(now - max(seen), 0.0)
+        turns.append(AGE_NOW_S - age if age < AGE_NOW_S else
+                     0.0 if age < TURN_S else TURN_S - age % TURN_S)
+    first = min(MAX_SPAN_S, min(turns, default=TURN_S) - 0.5)
     fallback = MIN_SPAN_S + 0.5
     if first < MIN_SPAN_S:
         return []

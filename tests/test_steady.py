@@ -129,13 +129,19 @@ def test_the_spans_end_before_the_next_turn_of_a_countdown_or_an_age():
 
     state = State()
     assert steady_entry.spans(state, T0) == [steady_entry.MAX_SPAN_S, 11.0]
-    state.windows["five_hour"] = Window(RESET_5H, 30.0, T0 - 1, "a")  # turns at T0 + 55
+    window = Window(RESET_5H, 30.0, T0 - 100, "a")  # its countdown turns at T0 + 55
+    window.replayed = True  # an age nobody knows: "age unknown" never turns
+    state.windows["five_hour"] = window
     assert steady_entry.spans(state, T0) == [steady_entry.MAX_SPAN_S, 11.0]
     assert steady_entry.spans(state, T0 + 30) == [24.5, 11.0]
     assert steady_entry.spans(state, T0 + 43) == [11.5]
     assert steady_entry.spans(state, T0 + 46) == []
-    state.windows["five_hour"].observed_at = T0 + 10  # an age that turns at T0 + 70
-    assert steady_entry.spans(state, T0 + 56) == [13.5]
+    window.replayed = False  # read at T0 - 100: "age 2m" from T0 + 20, "3m" from T0 + 80
+    assert steady_entry.spans(state, T0 + 21) == [33.5, 11.0]  # the countdown turns first
+    assert steady_entry.spans(state, T0 + 60) == [19.5, 11.0]  # the age turns first
+    window.observed_at = T0 + 15  # "now" until T0 + 25, then seconds: nothing holds
+    assert steady_entry.spans(state, T0 + 15) == []
+    assert steady_entry.spans(state, T0 + 30) == []
 
 
 def test_past_its_span_the_call_runs(isolated_env, claude):
