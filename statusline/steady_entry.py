@@ -46,6 +46,8 @@ SETTLED_S = 2.0
 SECRET_WORDS = ("TOKEN", "KEY", "SECRET", "PASSWORD", "URL", "AUTH", "CREDENTIAL")
 # Variables that set the clock (``process.clock``): judged by the span, not by value.
 CLOCK_NAMES = ("STATUSLINE_NOW", "STATUSLINE_CLOCK_SKEW")
+# A temp file left by a write cut short is removed once it is this old.
+STRAY_TEMP_S = 60.0
 # The local zone's file: a change of zone changes every clock time on the line.
 ZONE_FILE = "/etc/localtime"
 
@@ -183,10 +185,14 @@ def _read_files(env: Mapping[str, str], outcome: Outcome) -> list[str]:
 
 
 def _sweep(directory: str, alive: set[str]) -> None:
-    """Remove the entries of Claude Code processes that have ended."""
+    """Remove the entries of Claude Code processes that have ended, and the temp file of a
+    write cut short (a watchdog ends a call at once) once it is a minute old."""
     for name in os.listdir(directory):
-        if name.isdigit() and name not in alive and running(int(name)) is False:
-            try:
-                os.unlink(os.path.join(directory, name))
-            except OSError:
-                pass
+        path = os.path.join(directory, name)
+        try:
+            ended = name.isdigit() and name not in alive and running(int(name)) is False
+            stray = name.endswith(".tmp") and os.lstat(path).st_mtime < time.time() - STRAY_TEMP_S
+            if ended or stray:
+                os.unlink(path)
+        except OSError:
+            pass

@@ -144,6 +144,23 @@ def test_the_spans_end_before_the_next_turn_of_a_countdown_or_an_age():
     assert steady_entry.spans(state, T0 + 30) == []
 
 
+def test_a_span_never_crosses_a_change_of_the_zone_offset(isolated_env, claude):
+    """Europe/Paris moves to summer time at 2026-03-29 01:00 UTC: a tick 30 s before it
+    leaves no entry that would outlive it (every clock time on the line moves an hour)."""
+    change = 1774746000.0  # 2026-03-29T01:00:00Z
+    doc = payload()
+    doc["rate_limits"] = {"five_hour": {"used_percentage": 30.0, "resets_at": change + 7255},
+                          "seven_day": {"used_percentage": 20.0, "resets_at": change + 86455}}
+    tick(doc, change - 31, claude.pid, TZ="Europe/Paris")
+    settle(isolated_env)
+    tick(doc, change - 30, claude.pid, TZ="Europe/Paris")
+    path = entry_path(isolated_env, claude.pid)
+    if path.exists():
+        assert marshal.loads(path.read_bytes())[6] < change
+    _, loaded = tick(doc, change + 5, claude.pid, TZ="Europe/Paris")
+    assert loaded
+
+
 def test_past_its_span_the_call_runs(isolated_env, claude):
     warmed(isolated_env, claude.pid)
     entry = marshal.loads(entry_path(isolated_env, claude.pid).read_bytes())
@@ -267,8 +284,15 @@ def test_the_entries_of_ended_processes_are_swept(isolated_env, claude):
     directory = isolated_env / "state" / steady.ENTRY_DIR
     directory.mkdir(mode=0o700, parents=True)
     (directory / str(ended.pid)).write_bytes(b"old")
+    stray = directory / f".{claude.pid}.1.abcd.tmp"  # a write the watchdog cut short
+    stray.write_bytes(b"half")
+    os.utime(stray, (time.time() - 120, time.time() - 120))
+    young = directory / f".{claude.pid}.2.abcd.tmp"  # maybe being written right now
+    young.write_bytes(b"half")
     warmed(isolated_env, claude.pid)
     assert not (directory / str(ended.pid)).exists()
+    assert not stray.exists()
+    assert young.exists()
 
 
 @pytest.mark.parametrize("data", [
