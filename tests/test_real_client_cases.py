@@ -22,9 +22,13 @@ import re
 import time
 from pathlib import Path
 
+from statusline import history
 from statusline.claude.chain_runner import RUN_DEADLINE_S
+from statusline.history import State
+from statusline.payload import from_mapping
 from statusline.process import running
 from tests.conftest import run_cli
+from tests.helpers_cli import write_store
 from tests.helpers_harness import (
     captures,
     client_and_tmux_or_skip,
@@ -212,3 +216,58 @@ def test_the_idle_sessions_row_names_the_busy_one_to_pause_within_a_tick(
     assert costs["api-server"] >= 5 * costs["docs"] > 0, costs
     assert not any(s["live"] for s in report["sessions"]), report["sessions"]
     assert report["pause_hint"] is None, report["pause_hint"]
+
+
+def test_an_idle_session_reprints_its_verified_line(tmp_path: Path) -> None:
+    """One real client left idle with its line refreshed every TICK_S. Its store holds the
+    pool another session read five minutes ago (a client sends no rate limits before its
+    first reply), so the row shows pooled figures, 5 minutes old, from the first tick. The call
+    leaves an
+    entry for the client's process (statusline.steady) and the ticks after it print that
+    line again: over ~24 s of ticks the entry is written at most a few times (a whole call
+    rewrites it on every tick it runs), and every row on screen is the entry's line."""
+    claude = client_and_tmux_or_skip()
+    shared = tmp_path / "shared-state"
+    now = time.time()
+    resets_at = int(now) + 2 * 3600 + 40 * 60 + 30
+    state = State()
+    other = {"session_id": "bbbbbbbb-0000-4000-8000-000000000002",
+             "model": {"id": "opus", "display_name": "Opus 5.5"},
+             "workspace": {"project_dir": "/home/dev/docs"},
+             "rate_limits": {"five_hour": {"used_percentage": 40.0, "resets_at": resets_at},
+                             "seven_day": {"used_percentage": 30.0,
+                                           "resets_at": resets_at + 3 * 86400}}}
+    history.record(state, from_mapping(other), now - 361)  # its first reading (age unknown)
+    other["rate_limits"]["five_hour"]["used_percentage"] = 41.0  # type: ignore[index]
+    history.record(state, from_mapping(other), now - 300)  # a fresh one: "5m ago via docs"
+    write_store(shared, state)
+    settings = installed_settings()
+    settings["statusLine"]["refreshInterval"] = TICK_S  # type: ignore[index]
+    steps = ["sleep:2", *[step for k in range(24) for step in (f"capture:idle-{k}", "sleep:1")]]
+    out = tmp_path / "idle"
+    run = start(harness_argv(claude, out, settings, "none", steps,
+                             ["--env", f"STATUSLINE_STATE_DIR={shared}", "--width", "220"]),
+                tmp_path)
+    written: set[tuple[str, int]] = set()
+    entries = shared / "lines"
+    while run.poll() is None:
+        for entry in entries.glob("[0-9]*") if entries.is_dir() else ():
+            try:
+                written.add((entry.name, entry.stat().st_mtime_ns))
+            except OSError:
+                pass
+        time.sleep(0.2)
+    summary = finish(run, out)
+
+    print(f"entry writes: {len(written)}")
+    assert written, "no entry was ever left"
+    pids = {name for name, _ in written}
+    assert len(pids) == 1, written  # the one client's process
+    assert len(written) <= 4, sorted(written)  # ~12 ticks, a few whole calls
+    (pid,) = pids
+    stored = json.loads((shared / "store.json").read_text())["sessions"]
+    assert int(pid) in [s.get("pid") for s in stored.values()], stored
+    found = captures(summary)
+    shown = [next(row for row in rows_ if "5h 41%" in row) for _, _, rows_ in found[4:]]
+    assert len(shown) == len(found) - 4, found
+    assert all(re.search(r"[56]m ago via docs", row) for row in shown), shown
