@@ -221,11 +221,10 @@ def test_the_idle_sessions_row_names_the_busy_one_to_pause_within_a_tick(
 def test_an_idle_session_reprints_its_verified_line(tmp_path: Path) -> None:
     """One real client left idle with its line refreshed every TICK_S. Its store holds the
     pool another session read five minutes ago (a client sends no rate limits before its
-    first reply), so the row shows pooled figures, 5 minutes old, from the first tick. The call
-    leaves an
-    entry for the client's process (statusline.steady) and the ticks after it print that
-    line again: over ~24 s of ticks the entry is written at most a few times (a whole call
-    rewrites it on every tick it runs), and every row on screen is the entry's line."""
+    first reply), so the row shows pooled figures, 5 minutes old, from the first tick. The
+    call leaves an entry for the client's process (statusline.steady) and the ticks after
+    it print that line again: over ~24 s of ticks the entry is written at most a few times
+    (a whole call rewrites it on every tick it runs), and every row shows the pool."""
     claude = client_and_tmux_or_skip()
     shared = tmp_path / "shared-state"
     now = time.time()
