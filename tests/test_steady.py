@@ -22,6 +22,7 @@ from statusline import steady, steady_entry
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="Claude Code's pid is POSIX here")
 
+Claude = subprocess.Popen[bytes]  # the stand-in for a session's Claude Code process
 T0 = 1795519800.0
 # The 5h window resets 3h 0m 55s after T0: its countdown's minute turns at T0 + 55 s.
 RESET_5H = T0 + 3 * 3600 + 55
@@ -44,7 +45,7 @@ def payload(sid: str = SID, five: float = 30.0, context: int = 10,
 
 
 @pytest.fixture
-def claude() -> Iterator[subprocess.Popen[bytes]]:
+def claude() -> Iterator[Claude]:
     """A stand-in for the session's Claude Code process, ended when the test ends."""
     process = subprocess.Popen(["sleep", "300"], start_new_session=True)
     try:
@@ -90,7 +91,8 @@ def warmed(isolated_env: Path, pid: int, doc: dict[str, object] | None = None,
     return line
 
 
-def test_an_idle_tick_prints_the_verified_line_without_loading_the_call(isolated_env, claude):
+def test_an_idle_tick_prints_the_verified_line_without_loading_the_call(
+        isolated_env: Path, claude: Claude) -> None:
     line = warmed(isolated_env, claude.pid)
     again, loaded = tick(payload(duration_ms=91_000), T0 + 10, claude.pid)
     assert again == line
@@ -101,7 +103,8 @@ def test_an_idle_tick_prints_the_verified_line_without_loading_the_call(isolated
 
 
 @pytest.mark.parametrize("later", [5.0, 20.0, 35.0, 50.0])
-def test_a_reprinted_line_is_the_line_the_call_prints(isolated_env, claude, later):
+def test_a_reprinted_line_is_the_line_the_call_prints(
+        isolated_env: Path, claude: Claude, later: float) -> None:
     warmed(isolated_env, claude.pid)
     reprinted, loaded = tick(payload(), T0 + later, claude.pid)
     assert not loaded
@@ -111,7 +114,8 @@ def test_a_reprinted_line_is_the_line_the_call_prints(isolated_env, claude, late
     assert reprinted == computed
 
 
-def test_a_countdown_turning_inside_a_span_is_never_crossed(isolated_env, claude):
+def test_a_countdown_turning_inside_a_span_is_never_crossed(
+        isolated_env: Path, claude: Claude) -> None:
     """The 5h countdown turns at T0 + 55: from T0 + 30 the span ends half a second before it;
     from T0 + 46 no span worth trying fits before it: no entry (and no try)."""
     warmed(isolated_env, claude.pid, at=T0 + 30)
@@ -123,7 +127,7 @@ def test_a_countdown_turning_inside_a_span_is_never_crossed(isolated_env, claude
     assert not path.exists()
 
 
-def test_the_spans_end_before_the_next_turn_of_a_countdown_or_an_age():
+def test_the_spans_end_before_the_next_turn_of_a_countdown_or_an_age() -> None:
     from statusline.history import State
     from statusline.history.model import Window
 
@@ -144,7 +148,8 @@ def test_the_spans_end_before_the_next_turn_of_a_countdown_or_an_age():
     assert steady_entry.spans(state, T0 + 30) == []
 
 
-def test_a_span_never_crosses_a_change_of_the_zone_offset(isolated_env, claude):
+def test_a_span_never_crosses_a_change_of_the_zone_offset(
+        isolated_env: Path, claude: Claude) -> None:
     """Europe/Paris moves to summer time at 2026-03-29 01:00 UTC: a tick 30 s before it
     leaves no entry that would outlive it (every clock time on the line moves an hour)."""
     change = 1774746000.0  # 2026-03-29T01:00:00Z
@@ -161,7 +166,7 @@ def test_a_span_never_crosses_a_change_of_the_zone_offset(isolated_env, claude):
     assert loaded
 
 
-def test_past_its_span_the_call_runs(isolated_env, claude):
+def test_past_its_span_the_call_runs(isolated_env: Path, claude: Claude) -> None:
     warmed(isolated_env, claude.pid)
     entry = marshal.loads(entry_path(isolated_env, claude.pid).read_bytes())
     _, loaded = tick(payload(), entry[6] + 1, claude.pid)
@@ -169,9 +174,10 @@ def test_past_its_span_the_call_runs(isolated_env, claude):
 
 
 @pytest.mark.parametrize("change", ["payload", "columns", "config", "store", "zone"])
-def test_anything_the_line_rests_on_changing_runs_the_call(isolated_env, claude, change):
+def test_anything_the_line_rests_on_changing_runs_the_call(
+        isolated_env: Path, claude: Claude, change: str) -> None:
     warmed(isolated_env, claude.pid)
-    doc, env = payload(), {}
+    doc, env = payload(), dict[str, str]()
     if change == "payload":
         doc = payload(context=55)
     elif change == "columns":
@@ -190,7 +196,7 @@ def test_anything_the_line_rests_on_changing_runs_the_call(isolated_env, claude,
         assert "55%" in line
 
 
-def test_another_sessions_process_ending_runs_the_call(isolated_env, claude):
+def test_another_sessions_process_ending_runs_the_call(isolated_env: Path, claude: Claude) -> None:
     other = subprocess.Popen(["sleep", "300"], start_new_session=True)
     try:
         tick(payload(sid=OTHER), T0 - 2, other.pid)
@@ -210,7 +216,7 @@ REPRINT_MODULES = {"statusline", "statusline.process", "statusline.steady", "sta
                    "statusline.paths"}
 
 
-def test_a_reprint_imports_only_what_it_stands_on(isolated_env, claude):
+def test_a_reprint_imports_only_what_it_stands_on(isolated_env: Path, claude: Claude) -> None:
     warmed(isolated_env, claude.pid)
     full = {**os.environ, "STATUSLINE_NOW": str(T0 + 5), "COLUMNS": "200", "TZ": "UTC",
             "CLAUDE_PID": str(claude.pid)}
@@ -224,12 +230,12 @@ def test_a_reprint_imports_only_what_it_stands_on(isolated_env, claude):
     assert done.stdout
 
 
-def test_a_call_that_saves_leaves_no_entry(isolated_env, claude):
+def test_a_call_that_saves_leaves_no_entry(isolated_env: Path, claude: Claude) -> None:
     tick(payload(), T0, claude.pid)  # a new session: saved
     assert not entry_path(isolated_env, claude.pid).exists()
 
 
-def test_a_chained_status_line_is_never_reprinted(isolated_env, claude):
+def test_a_chained_status_line_is_never_reprinted(isolated_env: Path, claude: Claude) -> None:
     chain = {"STATUSLINE_CHAIN": json.dumps({"command": "echo theirs"})}
     tick(payload(), T0 - 1, claude.pid, **chain)
     settle(isolated_env)
@@ -237,7 +243,7 @@ def test_a_chained_status_line_is_never_reprinted(isolated_env, claude):
     assert not entry_path(isolated_env, claude.pid).exists()
 
 
-def test_the_entry_keeps_no_secret(isolated_env, claude):
+def test_the_entry_keeps_no_secret(isolated_env: Path, claude: Claude) -> None:
     secret = "sk-ant-oat01-do-not-write-me"
     tick(payload(), T0 - 1, claude.pid, CLAUDE_CODE_OAUTH_TOKEN=secret)
     settle(isolated_env)
@@ -250,14 +256,14 @@ def test_the_entry_keeps_no_secret(isolated_env, claude):
     assert loaded
 
 
-def test_a_corrupt_entry_is_no_entry(isolated_env, claude):
+def test_a_corrupt_entry_is_no_entry(isolated_env: Path, claude: Claude) -> None:
     line = warmed(isolated_env, claude.pid)
     entry_path(isolated_env, claude.pid).write_bytes(b"\x00garbage" * 40)
     again, loaded = tick(payload(), T0 + 10, claude.pid)
     assert loaded and again == line
 
 
-def test_a_planted_entry_cannot_print_control_codes(isolated_env, claude):
+def test_a_planted_entry_cannot_print_control_codes(isolated_env: Path, claude: Claude) -> None:
     warmed(isolated_env, claude.pid)
     path = entry_path(isolated_env, claude.pid)
     entry = list(marshal.loads(path.read_bytes()))
@@ -267,7 +273,8 @@ def test_a_planted_entry_cannot_print_control_codes(isolated_env, claude):
     assert loaded and "pwned" not in line
 
 
-def test_a_symlinked_entry_is_not_followed(isolated_env, claude, tmp_path):
+def test_a_symlinked_entry_is_not_followed(
+        isolated_env: Path, claude: Claude, tmp_path: Path) -> None:
     warmed(isolated_env, claude.pid)
     path = entry_path(isolated_env, claude.pid)
     elsewhere = tmp_path / "elsewhere"
@@ -278,7 +285,7 @@ def test_a_symlinked_entry_is_not_followed(isolated_env, claude, tmp_path):
     assert loaded
 
 
-def test_the_entries_of_ended_processes_are_swept(isolated_env, claude):
+def test_the_entries_of_ended_processes_are_swept(isolated_env: Path, claude: Claude) -> None:
     ended = subprocess.Popen(["true"])
     ended.wait(timeout=10)
     directory = isolated_env / "state" / steady.ENTRY_DIR
@@ -297,7 +304,7 @@ def test_the_entries_of_ended_processes_are_swept(isolated_env, claude):
 
 @pytest.mark.parametrize("data", [
     b'{"cost": {"total_duration_ms": 5}}', b'{"cost":{"total_duration_ms" : 12.5e3 ,"a":1}}'])
-def test_the_payload_key_leaves_out_the_wall_time(data):
+def test_the_payload_key_leaves_out_the_wall_time(data: bytes) -> None:
     other = data.replace(b"5", b"7")
     assert steady.payload_key(data) == steady.payload_key(other)
     assert b"total_duration_ms" in steady.payload_key(data)
@@ -306,7 +313,7 @@ def test_the_payload_key_leaves_out_the_wall_time(data):
 @pytest.mark.parametrize("data", [
     b'{"a": "total_duration_ms"}', b'{"total_duration_ms": 1, "x": {"total_duration_ms": 2}}',
     b'{"total_duration_ms": "1"}'])
-def test_anything_else_keeps_the_payload_whole(data):
+def test_anything_else_keeps_the_payload_whole(data: bytes) -> None:
     assert steady.payload_key(data) == data
 
 
@@ -314,5 +321,5 @@ def test_anything_else_keeps_the_payload_whole(data):
     ("\x1b[36mOpus\x1b[0m · ctx 10%", True), ("plain", True), ("", True),
     ("a\nb", False), ("\x1b]8;;http://x\x1b\\", False), ("\x1b[31;1mx\x1b[m", True),
     ("\x07", False), ("\x1b[2Jx", False)])
-def test_only_colour_codes_are_printed_again(line, safe):
+def test_only_colour_codes_are_printed_again(line: str, safe: bool) -> None:
     assert steady.safe(line) is safe
