@@ -111,12 +111,17 @@ def _leave(outcome: Outcome, data: bytes, env: ConsultedEnv, started: float,
             or not outcome.local or outcome.store_status != "ok" or not steady.safe(outcome.line)
             or len(data) > steady.MAX_ENTRY_BYTES // 2):
         return False
+    # A file that changed just before the call (a store another session saved) settles
+    # first: looked at before the tries, which cost a call's work each.
+    began = time.time() - (time.monotonic() - started)
+    read = _read_files(env, outcome)
+    if not all(files.settled(files.signature(name), began, SETTLED_S) for name in read):
+        return False
     span = next((span for span in spans(outcome.state, outcome.now)
                  if later_line(data, env, outcome.clock + span) == (outcome.line, False)), None)
     if span is None or env.whole:
         return False
-    began = time.time() - (time.monotonic() - started)
-    signed = [(name, files.signature(name)) for name in _read_files(env, outcome)]
+    signed = [(name, files.signature(name)) for name in read]  # as they are after the tries
     if not all(files.settled(sign, began, SETTLED_S) for _, sign in signed):
         return False
     # The clock's variables are the clock, which the entry's span already judges.
