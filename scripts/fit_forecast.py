@@ -38,6 +38,7 @@ SETS = ("fit_days", "fit_rhythms", "held_days", "held_rhythms")
 MODULES = {"profile": "statusline.forecast.profile", "five_hour": "statusline.forecast.five_hour",
            "seven_day": "statusline.forecast.seven_day", "window": "statusline.forecast.window",
            "limit_odds": "statusline.forecast.limit_odds", "rhythm": "statusline.history.rhythm",
+           "windows": "statusline.history.windows",
            "notice": "statusline.notice"}
 _evaluate: Any = None
 
