@@ -23,6 +23,7 @@ HOLD_WITHIN_S = 5400.0
 HOLD_MARGIN_PCT = 10.0
 HOLD_FLOOR_ODDS = 0.2
 
+
 def forecast_window(
     name: str, window: Window, now: float, idle: float | None, utc_offset: float,
     profile: Profile | None = None, week_pct: float = PRIOR_WEEK_PCT,
@@ -74,7 +75,6 @@ def forecast_window(
     result.projected_pct_at_reset = min(projected, 999.0)
     result.thin = thin
     return result
-
 
 
 def held(now: float, resets_at: float, projected: float, odds: float | None) -> bool:
