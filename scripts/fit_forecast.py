@@ -38,6 +38,7 @@ SETS = ("fit_days", "fit_rhythms", "held_days", "held_rhythms")
 MODULES = {"profile": "statusline.forecast.profile", "five_hour": "statusline.forecast.five_hour",
            "seven_day": "statusline.forecast.seven_day", "window": "statusline.forecast.window",
            "limit_odds": "statusline.forecast.limit_odds", "rhythm": "statusline.history.rhythm",
+           "windows": "statusline.history.windows",
            "notice": "statusline.notice"}
 _evaluate: Any = None
 
@@ -168,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--notices-only", action="store_true",
                         help="choose on the notices' figures alone (a faster grid)")
+    parser.add_argument("--rows", action="store_true",
+                        help="each candidate's figures on the fit sets, not the chosen one's alone")
     parser.add_argument("--weights", default="eta=1,fa=1,warned=1,binding=0.5,precision=1,ahead=1")
     args = parser.parse_args(argv)
     weights = {k: float(v) for k, v in (p.split("=") for p in args.weights.split(","))}
@@ -187,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{value:8.3f}  {label}  " + "  ".join(
             f"{name}: {pct(s['notices']['precision'])} right, {pct(s['notices']['ahead'])} ahead"
             for name, s in fit.items()), flush=True)
+        if args.rows and not args.notices_only:
+            for name, summary in fit.items():
+                print(row(label, name, summary, []), flush=True)
         ranked.append((value, candidate))
     best = min(ranked, key=lambda pair: pair[0])[1]
     apply(best)

@@ -104,7 +104,7 @@ def report(result: dict[str, Any], show_fa: bool) -> tuple[int, int, collections
                                f"{used:5.1f} peak {peak} rate {rate or 0:5.1f} to reset "
                                f"{(resets - t) / 3600:.1f}h eta-reset {fmt_t(eta, resets)} "
                                f"odds {odds if odds is None else round(odds, 2)} "
-                               f"w{details[i]['weight']:.2f}")
+                               f"w{details[i]['weight'] or 0.0:.2f}")
         if not (row["mask_5h"] or row["mask_7d"]) and p["binding"] != row["binding"]:
             binding[(p["binding"], row["binding"])] += 1
     if out:

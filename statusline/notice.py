@@ -138,8 +138,8 @@ def limit_coming(forecast: WindowForecast, now: float, lead_s: float) -> bool:
     eta = forecast.eta_limit_at
     if lead_s <= 0 or not forecast.limit_before_reset or eta is None:
         return False
-    if forecast.used_pct >= 100 or eta - now > lead_s:
-        return False
+    if forecast.used_pct >= 100 or eta - now > lead_s or eta >= forecast.resets_at:
+        return False  # a full window is a level; a held 5h warning (ETA: the reset) no forecast
     return forecast.hit_odds is None or forecast.hit_odds >= LIMIT_ODDS
 
 

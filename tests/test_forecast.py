@@ -9,6 +9,7 @@ import pytest
 
 from statusline import forecast
 from statusline.forecast import five_hour, seven_day
+from statusline.forecast import window as one_window
 from statusline.history import State, Window
 from statusline.history.rhythm import Rhythm
 
@@ -213,3 +214,54 @@ def test_a_heavy_first_day_of_a_week_does_not_warn_on_the_rest_of_the_week(
 def test_a_week_past_its_first_day_at_a_hitting_pace_still_warns() -> None:
     state = fresh_week_state(40.0, 70.0)
     assert forecast.project(state, NOW).windows["seven_day"].limit_before_reset
+
+
+def paused_near_the_reset_state(warned: bool) -> State:
+    """A window 4h15 old at NOW (45 minutes to its reset): 22 %/h for 3h45, then a half-hour
+    pause at 82.5 %. The pace seen (the window's average, about 19.4 %/h) ends it at about
+    97 % at the reset, its ETA some ten minutes past it."""
+    start = NOW - 4.25 * HOUR
+    window = Window(start + 5 * HOUR, 0.0, start, "a")
+    window.samples = [(start + i * 300.0, round(22.0 * i / 12, 1)) for i in range(46)]
+    window.samples.append((NOW, window.samples[-1][1]))
+    window.used_pct = window.samples[-1][1]
+    window.warned = warned
+    state = State()
+    state.windows["five_hour"] = window
+    return state
+
+
+@pytest.mark.parametrize("warned", [False, True])
+def test_a_raised_warning_holds_near_the_reset_while_the_pace_ends_just_short(
+        monkeypatch: pytest.MonkeyPatch, warned: bool) -> None:
+    """The pause puts the ETA past the reset and the odds under the hold's: a warning never
+    raised is not raised, a raised one holds (it flapped off in the last half hour of windows
+    that went on to fill), and its ETA is the reset: the limit comes by then if at all."""
+    low = (one_window.HOLD_FLOOR_ODDS + forecast.HOLD_ODDS) / 2
+    monkeypatch.setattr(forecast.limit_odds, "hit_probability", lambda *_args: low)
+    w = forecast.project(paused_near_the_reset_state(warned), NOW).windows["five_hour"]
+    assert w.projected_pct_at_reset is not None
+    assert 100.0 - one_window.HOLD_MARGIN_PCT < w.projected_pct_at_reset < 100.0
+    assert w.limit_before_reset is warned
+    assert w.eta_limit_at is not None
+    if warned:
+        assert w.eta_limit_at == w.resets_at
+    else:
+        assert w.eta_limit_at > w.resets_at
+
+
+def test_a_held_warning_lets_go_at_collapsed_odds(monkeypatch: pytest.MonkeyPatch) -> None:
+    collapsed = one_window.HOLD_FLOOR_ODDS / 2
+    monkeypatch.setattr(forecast.limit_odds, "hit_probability", lambda *_args: collapsed)
+    w = forecast.project(paused_near_the_reset_state(True), NOW).windows["five_hour"]
+    assert not w.limit_before_reset
+
+
+def test_the_hold_needs_the_reset_near_the_pace_close_and_odds() -> None:
+    now, margin, floor = NOW, one_window.HOLD_MARGIN_PCT, one_window.HOLD_FLOOR_ODDS
+    near = now + one_window.HOLD_WITHIN_S
+    assert one_window.held(now, near, 100.0 - margin, floor)
+    assert not one_window.held(now, near + 60.0, 100.0 - margin, floor)  # the reset far off
+    assert not one_window.held(now, near, 100.0 - margin - 0.5, floor)  # the pace clearly short
+    assert not one_window.held(now, near, 99.0, floor - 0.01)  # the odds collapsed
+    assert not one_window.held(now, near, 99.0, None)  # no odds: no pace

@@ -408,3 +408,33 @@ def test_rhythm_survives_the_store_and_old_stores_load_without_one() -> None:
     old = to_json(state)
     del old["rhythm"]  # a store written before the rhythm existed
     assert from_json(old).rhythm.days == 0.0
+
+
+def warned_and_lowered(drop: float, name: str = "five_hour") -> bool:
+    """A warned window of ``name`` at 80 %, then a confirmed lower reading ``drop`` points
+    under it (the grace period settles it): whether the warning memory survived."""
+    state = State()
+    reading = {"five": 80.0} if name == "five_hour" else {"seven": 80.0}
+    call(state, "a", T0, **reading)
+    window = state.windows[name]
+    assert window is not None
+    window.warned = True
+    lower = {key: value - drop for key, value in reading.items()}
+    call(state, "a", T0 + 10, **lower)
+    call(state, "c", T0 + 10 + REBASELINE_GRACE_S + 1)
+    assert window.used_pct == 80.0 - drop and window.rebased_at is not None
+    return window.warned
+
+
+def test_a_small_5h_rebaseline_keeps_the_forecasts_warning_memory() -> None:
+    """A confirmed drop of 0.4-0.6 points (a session's reading under the pool's) wiped a
+    standing 5h warning minutes before the hit, which then had to rise from scratch: below
+    ``REBASE_KEEPS_WARNING_PCT`` the memory stays; a real re-baseline forgets it."""
+    small = history.windows.REBASE_KEEPS_WARNING_PCT / 10
+    assert warned_and_lowered(small)
+    assert not warned_and_lowered(history.windows.REBASE_KEEPS_WARNING_PCT)
+
+
+def test_any_7d_rebaseline_forgets_the_warning_memory() -> None:
+    """A standing 7-day warning skips the week's early doubt: a drop never keeps it."""
+    assert not warned_and_lowered(0.5, "seven_day")

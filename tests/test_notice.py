@@ -309,3 +309,14 @@ def test_every_window_has_a_short_label() -> None:
     assert [notice.window_label(n) for n in ("five_hour", "seven_day", "seven_day_opus",
                                               "spend_limit")] == ["5h", "7d", "7d opus",
                                                                   "spend limit"]
+
+
+def test_a_warning_on_its_hold_announces_no_limit() -> None:
+    """A 5h warning held near the reset while its pace ends a little short gives the reset as
+    its ETA (forecast.window.held): the line keeps it, the notice, which needs the forecast's
+    own limit before the reset, says nothing."""
+    state = climbing(80.0)
+    projected = forecast.project(state, NOW, UTC).windows["five_hour"]
+    assert notice.limit_coming(projected, NOW, 24 * 3600.0)
+    projected.eta_limit_at = projected.resets_at
+    assert projected.limit_before_reset and not notice.limit_coming(projected, NOW, 24 * 3600.0)

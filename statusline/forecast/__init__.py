@@ -16,7 +16,9 @@ The model, measured on the forecast benchmark's traces (see README "Forecast"):
   ``limit_odds`` (a small logistic model of how such windows end, from how far the pace
   carries through a working-day profile and how much of the time left is working time) to
   put the odds at ``WARN_ODDS`` or more. A raised warning holds until the odds fall below
-  ``HOLD_ODDS``, so it does not flap. A pace that fills the window within ``IMMINENT_S``
+  ``HOLD_ODDS``, so it does not flap; in the last 90 minutes it also holds while the pace
+  seen ends the window within 10 % of the limit at the reset (``window.held``), with the
+  reset as its ETA. A pace that fills the window within ``IMMINENT_S``
   inside the person's working time warns whatever the odds (``five_hour.imminent``).
 * 7-day window: while someone is spending, the last hour's pace continues for two hours;
   then the window's own average, spread over a week profile (nights and weekends quieter).

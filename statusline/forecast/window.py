@@ -16,6 +16,12 @@ if TYPE_CHECKING:
 
 HYSTERESIS_PCT = 3.0  # 7d: a raised warning holds while the projection is this close to 100 %
 IDLE_AFTER_S = 1200.0  # nobody spent anything for 20 minutes: nobody is working now
+# 5h: a raised warning holds, near the reset, while the pace seen ends the window within
+# HOLD_MARGIN_PCT of 100 % at the reset, at HOLD_FLOOR_ODDS or more (see ``held``). Chosen
+# on the fit sets of scripts/fit_forecast.py (docs/forecast.md).
+HOLD_WITHIN_S = 5400.0
+HOLD_MARGIN_PCT = 10.0
+HOLD_FLOOR_ODDS = 0.2
 
 
 def forecast_window(
@@ -26,7 +32,9 @@ def forecast_window(
 
     Once the window is full the ETA is when it filled and the warning holds until the
     reset; otherwise the ETA is None or later than ``now``, and a warning implies an ETA
-    before the reset (the converse need not hold: the working day may end first).
+    no later than the reset (the converse need not hold: the working day may end first).
+    A 5h warning on its hold (``held``) whose pace now ends past the reset gives the reset
+    as its ETA: the limit comes by then if it comes at all.
     """
     result = WindowForecast(name, window)
     profile = profile or rhythm_profile(name, None, utc_offset)
@@ -50,6 +58,9 @@ def forecast_window(
         warn = (eta is not None and eta < window.resets_at and result.hit_odds is not None
                 and (result.hit_odds >= (HOLD_ODDS if window.warned else WARN_ODDS)
                      or five_hour.imminent(now, eta, window.resets_at, utc_offset, profile)))
+        if (not warn and window.warned and eta is not None
+                and held(now, window.resets_at, projected, result.hit_odds)):
+            warn, eta = True, min(eta, window.resets_at)
     else:
         active = idle is not None and idle < IDLE_AFTER_S
         rate, eta, projected, warn, thin = seven_day.outlook(
@@ -64,3 +75,17 @@ def forecast_window(
     result.projected_pct_at_reset = min(projected, 999.0)
     result.thin = thin
     return result
+
+
+def held(now: float, resets_at: float, projected: float, odds: float | None) -> bool:
+    """Whether a raised 5h warning holds although its pace or odds dropped under the
+    warning's own: within ``HOLD_WITHIN_S`` of the reset, the pace seen still ends the window
+    within ``HOLD_MARGIN_PCT`` of 100 % at the reset, at ``HOLD_FLOOR_ODDS`` or more.
+
+    Near the reset a pause (a meeting, sessions between turns) drags the pace down for a
+    few readings and puts its ETA minutes past the reset, while the work that filled the
+    window to there goes on; the warning flapped off and on in the last half hour. A window
+    whose pace falls clearly short, or whose odds collapse, still drops it.
+    """
+    return (resets_at - now <= HOLD_WITHIN_S and odds is not None and odds >= HOLD_FLOOR_ODDS
+            and projected >= 100.0 - HOLD_MARGIN_PCT)

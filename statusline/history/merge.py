@@ -117,8 +117,8 @@ def record(state: State, payload: Payload, now: float, host: str | None = None,
             if name == SPEND_LIMIT:
                 changed |= carry_money(state.windows.get(name), raw)
     changed |= _note_rejection(state, reasons, now)
-    for window in state.windows.values():
-        changed |= settle_pending(window, now)
+    for name, window in state.windows.items():
+        changed |= settle_pending(window, now, name)
     changed |= _prune(state, key, now)
     return changed
 

@@ -29,6 +29,13 @@ from statusline.history.model import (
 )
 from statusline.payload import SPEND_LIMIT, RawReading
 
+# A confirmed drop of the 5h figure by less than this (a session's reading a point under the
+# pool's) keeps the forecast's warning memory (``Window.warned``): it says nothing about
+# whether the limit comes, and wiping it re-raised the warning from scratch minutes before
+# the hits of held-out days (docs/forecast.md). A deeper drop (a real re-baseline), and any
+# drop of another window, forgets it: the 7-day doubt is only skipped by a standing warning.
+REBASE_KEEPS_WARNING_PCT = 5.0
+
 
 def accept_reading(name: str, raw: RawReading, now: float) -> tuple[float, float] | None:
     """Return ``(pct, resets_at)`` if the reading is plausible at ``now``, else ``None``."""
@@ -119,12 +126,13 @@ def merge_reading(
     if window.pending is None:
         window.pending = (pct, now, by)
     elif now - window.pending[1] >= REBASELINE_CONFIRM_S:
-        _rebase(window, pct, now, by)  # a later reply confirms the lower value
+        _rebase(window, pct, now, by, name)  # a later reply confirms the lower value
     return True
 
 
-def settle_pending(window: Window | None, now: float) -> bool:
-    """Accept a pending re-baseline nobody contradicted within the grace period."""
+def settle_pending(window: Window | None, now: float, name: str) -> bool:
+    """Accept a pending re-baseline of window ``name`` nobody contradicted within the grace
+    period."""
     if window is None or window.pending is None:
         return False
     pct, since, by = window.pending
@@ -134,7 +142,7 @@ def settle_pending(window: Window | None, now: float) -> bool:
         # Someone live kept reporting the higher value after the lower one came in.
         window.pending = None
     else:
-        _rebase(window, pct, now, by)
+        _rebase(window, pct, now, by, name)
     return True
 
 
@@ -150,10 +158,11 @@ def set_value(window: Window, pct: float, now: float, by: str) -> None:
         window.samples = thin(window.samples, MAX_SAMPLES * 3 // 4)
 
 
-def _rebase(window: Window, pct: float, now: float, by: str) -> None:
+def _rebase(window: Window, pct: float, now: float, by: str, name: str) -> None:
     window.rebased_at = now
     window.full_at = None
-    window.warned = False
+    if name != "five_hour" or window.used_pct - pct >= REBASE_KEEPS_WARNING_PCT:
+        window.warned = False
     set_value(window, pct, now, by)
 
 

@@ -145,6 +145,8 @@ def format_report(
             add(f"  burn under 0.01%/h{thin} {arrow} {_outlook(w, now, utc_offset)}")
         else:
             add(f"  burn {dash} (not enough readings for a rate yet)")
+        if _held(w):
+            add(f"  {_hold_note(w)}")
         observed_at = w.get("observed_at")
         if isinstance(observed_at, (int, float)):
             add(
@@ -229,6 +231,22 @@ def format_report(
     return "\n".join(lines)
 
 
+def _held(w: dict[str, object]) -> bool:
+    """A 5h warning on its hold (``forecast.window.held``): the pace seen now ends the window
+    a little short of 100 %, and the ETA given is the reset, the latest the limit can come."""
+    eta, resets_at = w.get("eta_limit_at"), w.get("resets_at")
+    return (bool(w.get("limit_before_reset")) and isinstance(eta, (int, float))
+            and isinstance(resets_at, (int, float)) and eta >= resets_at)
+
+
+def _hold_note(w: dict[str, object]) -> str:
+    """Why a held warning stands although the pace seen ends short: where it ends, the odds."""
+    odds = w.get("hit_probability")
+    likely = f"; a hit is {round(odds * 100)}% likely" if isinstance(odds, (int, float)) else ""
+    return (f"the warning holds: this pace ends at about "
+            f"{_pct(w.get('projected_pct_at_reset'))}{likely}")
+
+
 def _outlook(w: dict[str, object], now: float,
              utc_offset: float | Callable[[float], float]) -> str:
     """Where the window is heading: the limit before the reset, or the figure at the reset,
@@ -236,6 +254,8 @@ def _outlook(w: dict[str, object], now: float,
     eta, odds = w.get("eta_limit_at"), w.get("hit_probability")
     likely = f"{round(odds * 100)}% likely" if isinstance(odds, (int, float)) else ""
     projected = w.get("projected_pct_at_reset")
+    if w.get("limit_before_reset") and isinstance(eta, (int, float)) and _held(w):
+        return f"limit by the reset, {_when(eta, now, utc_offset)}"  # the ETA is the reset
     if w.get("limit_before_reset") and isinstance(eta, (int, float)):
         text = f"limit {_when(eta, now, utc_offset)}, before the reset"
         return f"{text} ({likely})" if likely else text
