@@ -25,7 +25,8 @@ from statusline.process import running, utc_offset
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from _collections_abc import dict_items, dict_keys, dict_values
+    from collections.abc import Callable, Iterator, Mapping
 
     from statusline.call import Outcome
     from statusline.history import State
@@ -74,19 +75,19 @@ class ConsultedEnv(dict[str, str]):
             self.names.add(name)
         return super().__contains__(name)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         self.whole = True
         return super().__iter__()
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self) -> dict_items[str, str]:
         self.whole = True
         return super().items()
 
-    def values(self):  # type: ignore[no-untyped-def]
+    def values(self) -> dict_values[str, str]:
         self.whole = True
         return super().values()
 
-    def keys(self):  # type: ignore[no-untyped-def]
+    def keys(self) -> dict_keys[str, str]:
         self.whole = True
         return super().keys()
 
