@@ -2,14 +2,14 @@
 
 Claude Code runs the command every ``refreshInterval`` for every open session, and most of
 those runs see what the last one saw: the same payload, the same store, the same minute.
-A call that has printed its line and saved nothing also works out what a call
-``HORIZON_S`` later would print from the same inputs (``statusline.steady_entry``). When
+A call that has printed its line and saved nothing also works out what a call a little
+later would print from the same inputs (``statusline.steady_entry.spans``). When
 that is the same line and that later call would have nothing to save either, it leaves an
 entry for its Claude Code process: the line, what it rested on, and until when it holds.
 
 The next call of that process reads the entry before anything else is loaded (only this
-module, ``files``, ``paths`` and ``process``, which import nothing but the interpreter's
-built-in modules) and prints the line again when all of this is as it was:
+module, ``files``, ``paths`` and ``process``, which import nothing but modules built into
+the interpreter or frozen in it) and prints the line again when all of this is as it was:
 
 * the payload's bytes, but for the session's wall time (``cost.total_duration_ms``, which
   moves on every tick and which the call never reads);
