@@ -10,9 +10,10 @@ days, the recent per-turn step, spend over the last 15 and 60 minutes, how long 
 stretch of work has run, whether the person went on past this clock time on earlier days);
 and the trace's truth. Each candidate in ``RULES`` is then scored offline exactly as
 ``bench_notices.py`` scores the hook: a window's limit notice is its first turn where the
-rule holds; precision over the judged windows, hits announced at least 30 minutes ahead.
-The rule ``shipped`` is the hook's own decision and gives bench_notices' figures (``--check``
-confirms it on the first set).
+rule holds (each turn also gets the account's own record so far, ``came_true`` and ``wrong``:
+the rule's earlier 5h notices whose window has reset); precision over the judged windows,
+hits announced at least 30 minutes ahead. The rule ``shipped`` is the hook's own decision
+and gives bench_notices' figures (``--check`` confirms it on the first set).
 
 The candidate chosen is the best on the fit sets by fit_forecast's notice objective
 (precision + hits ahead, summed); judge it on the held-out columns. ``--ceiling`` adds, per
@@ -218,6 +219,16 @@ RULES: dict[str, Callable[[Record], bool]] = {
     "stretch of work < 8 h": also(lambda r: r["stretch"] < 8 * 3600),
     "went on past the ETA's clock on half the days": also(
         lambda r: r["active_days"] == 0 or (r["went_on"] + 0.5) / (r["active_days"] + 1) >= 0.5),
+    # The account's own record of limit notices: after notices that did not come true, a
+    # higher bar (odds or a shorter lead) for the next.
+    "a third of 1+ earlier notices wrong: odds 0.85": lambda r: shipped(
+        r, 0.85 if r["wrong"] and 3 * r["wrong"] >= r["wrong"] + r["came_true"]
+        else notice.LIMIT_ODDS),
+    "a third of 1+ earlier notices wrong: odds 0.9, lead 45 min": lambda r: (
+        shipped(r, 0.9, 2700.0) if r["wrong"] and 3 * r["wrong"] >= r["wrong"] + r["came_true"]
+        else shipped(r)),
+    "more earlier notices wrong than right: odds 0.9": lambda r: shipped(
+        r, 0.9 if r["wrong"] > r["came_true"] else notice.LIMIT_ODDS),
 }
 
 
@@ -229,7 +240,14 @@ def score(rule: Callable[[Record], bool],
         first: dict[tuple[str, float], Record] = {}
         for r in records:
             key = (r["name"], r["resets_at"])
-            if key not in first and rule(r):
+            if key in first:
+                continue
+            # The account's own record: its 5h limit notices whose window has reset by now
+            # (the store knows from the ended window's peak whether each came true).
+            past = [f["hit"] for f in first.values()
+                    if f["name"] == "five_hour" and f["resets_at"] <= r["t"]]
+            r["came_true"], r["wrong"] = sum(past), len(past) - sum(past)
+            if rule(r):
                 first[key] = r
         for r in first.values():
             if r["judged"]:
