@@ -130,6 +130,14 @@ def rates(probabilities: list[float], labels: list[int]) -> str:
     return f"{loss:.3f} / {accuracy:.1%} / {fa:.1%} / {recall:.1%}"
 
 
+def at_cut(probabilities: list[float], labels: list[int], cut: float) -> str:
+    """FA share and recall when the odds must reach ``cut``."""
+    flagged = [y for p, y in zip(probabilities, labels, strict=True) if p >= cut]
+    hits = sum(labels)
+    fa = (len(flagged) - sum(flagged)) / len(flagged) if flagged else float("nan")
+    return f"{fa:.1%} / {sum(flagged) / hits if hits else float('nan'):.1%}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--benchmark", type=Path, required=True)
@@ -153,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     print("| model | " + " | ".join(data) + " |\n|---|" + "---|" * len(data))
     print("| shipped | " + " | ".join(rates([p[2] for p in points], [p[3] for p in points])
                                        for points in data.values()) + " |")
+    for cut in (0.6, 0.7, 0.8, 0.9):
+        print(f"| shipped, FA / recall at {cut} | "
+              + " | ".join(at_cut([p[2] for p in points], [p[3] for p in points], cut)
+                           for points in data.values()) + " |")
     models = {"refitted": (), **{f"+ {c}": (c,) for c in CANDIDATES}, "+ all": CANDIDATES}
     for label, extra in models.items():
         def inputs(p: Point, extra: tuple[str, ...] = extra) -> tuple[float, ...]:
