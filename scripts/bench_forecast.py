@@ -21,10 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -77,6 +80,27 @@ def load_benchmark(folder: Path) -> tuple[ModuleType, ModuleType]:
 
     baselines.REGISTRY[NAME] = Package
     return evaluate, baselines
+
+
+def inspected(evaluate: ModuleType, baselines: ModuleType,
+              trace: str) -> tuple[dict[str, Any], Iterator[tuple[int, dict[str, Any], Any]]]:
+    """(the trace's truth, its inspected points): the points feed ``trace`` to the package's
+    predictor in the trace's zone, event by event, and yield (index, event, predictor) at
+    each point evaluate.py inspects (120 a trace)."""
+    events, truth = evaluate.load_trace(trace)
+    os.environ["TZ"] = truth["tz"]
+    time.tzset()
+    pred = baselines.REGISTRY[NAME](truth=truth)
+    feed, inspect_at = evaluate.plan_points(len(events), {"max_feed": 0, "every": 0,
+                                                           "max_inspect": 120})
+
+    def points() -> Iterator[tuple[int, dict[str, Any], Any]]:
+        for i in feed:
+            pred.feed(events[i]["t"], events[i]["payload"])
+            if i in inspect_at:
+                yield i, events[i], pred
+
+    return truth, points()
 
 
 def set_faithful(on: bool) -> None:

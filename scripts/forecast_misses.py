@@ -35,27 +35,19 @@ _baselines: Any = None
 
 def replay(trace: str) -> dict[str, Any]:
     """The trace's score and, per inspected point, the 5h and 7d forecasts' details."""
-    events, truth = _evaluate.load_trace(trace)
-    os.environ["TZ"] = truth["tz"]
-    time.tzset()
-    pred = _baselines.REGISTRY[bench_forecast.NAME](truth=truth)
-    feed, inspect_at = _evaluate.plan_points(len(events), {"max_feed": 0, "every": 0,
-                                                            "max_inspect": 120})
+    truth, inspected = bench_forecast.inspected(_evaluate, _baselines, trace)
     points, details = [], {}
-    for i in feed:
-        ev = events[i]
-        pred.feed(ev["t"], ev["payload"])
-        if i in inspect_at:
-            t = ev["t"]
-            points.append((i, t, _evaluate.normalize(pred.inspect(t), _evaluate.CONTRACT)))
-            projection = forecast.project(pred.state, t, process.utc_offset(t))
-            details[i] = {name: (w.used_pct, w.rate_pct_per_hour, w.eta_limit_at, w.hit_odds,
-                                 w.resets_at, w.limit_before_reset)
-                          for name, w in projection.windows.items()}
-            details[i]["hour"] = time.localtime(t).tm_hour + time.localtime(t).tm_min / 60
-            details[i]["wday"] = time.localtime(t).tm_wday
-            details[i]["weight"] = projection.windows["five_hour"].rhythm_weight \
-                if "five_hour" in projection.windows else None
+    for i, ev, pred in inspected:
+        t = ev["t"]
+        points.append((i, t, _evaluate.normalize(pred.inspect(t), _evaluate.CONTRACT)))
+        projection = forecast.project(pred.state, t, process.utc_offset(t))
+        details[i] = {name: (w.used_pct, w.rate_pct_per_hour, w.eta_limit_at, w.hit_odds,
+                             w.resets_at, w.limit_before_reset)
+                      for name, w in projection.windows.items()}
+        details[i]["hour"] = time.localtime(t).tm_hour + time.localtime(t).tm_min / 60
+        details[i]["wday"] = time.localtime(t).tm_wday
+        details[i]["weight"] = projection.windows["five_hour"].rhythm_weight \
+            if "five_hour" in projection.windows else None
     return {"trace": trace, "truth": truth, "points": points, "details": details,
             "score": _evaluate.score(truth, points)}
 

@@ -26,9 +26,7 @@ from __future__ import annotations
 import argparse
 import math
 import multiprocessing
-import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -94,20 +92,13 @@ def point(state: history.State, t: float) -> Point | None:
 
 def replay(trace: str) -> list[Point]:
     """Every inspected point's ``Point``, labelled with whether its 5h window filled."""
-    events, truth = _evaluate.load_trace(trace)
-    os.environ["TZ"] = truth["tz"]
-    time.tzset()
-    pred = _baselines.REGISTRY[bench_forecast.NAME](truth=truth)
-    feed, inspect_at = _evaluate.plan_points(len(events), {"max_feed": 0, "every": 0,
-                                                            "max_inspect": 120})
+    truth, inspected = bench_forecast.inspected(_evaluate, _baselines, trace)
     out = []
-    for i in feed:
-        pred.feed(events[i]["t"], events[i]["payload"])
+    for i, event, pred in inspected:
         row = truth["rows"][i]
-        if i in inspect_at and not row["mask_5h"]:
-            found = point(pred.state, events[i]["t"])
-            if found is not None:
-                out.append((*found[:3], int(row["hit_5h"] is not None)))
+        found = None if row["mask_5h"] else point(pred.state, event["t"])
+        if found is not None:
+            out.append((*found[:3], int(row["hit_5h"] is not None)))
     return out
 
 
