@@ -60,6 +60,8 @@ def to_json(state: State) -> dict[str, object]:
                     "resets_at": a.resets_at,
                     "peak_pct": a.peak_pct,
                     "samples": _pairs_json(a.samples),
+                    # Only when set: older versions read the entry as before.
+                    **({"limit_noticed": True} if a.limit_noticed else {}),
                 }
                 for a in windows
             ]
@@ -341,4 +343,5 @@ def _archived_from(raw: object) -> ArchivedWindow | None:
     resets_at, peak = amount(raw.get("resets_at")), amount(raw.get("peak_pct"))
     if resets_at is None or peak is None:
         return None
-    return ArchivedWindow(resets_at, peak, _pairs_from(raw.get("samples"), ARCHIVE_SAMPLES))
+    return ArchivedWindow(resets_at, peak, _pairs_from(raw.get("samples"), ARCHIVE_SAMPLES),
+                          raw.get("limit_noticed") is True)

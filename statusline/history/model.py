@@ -163,14 +163,17 @@ class Window:
 
 
 class ArchivedWindow:
-    """A window that has ended: kept, thinned, for the chart and for learning the pace."""
+    """A window that has ended: kept, thinned, for the chart and for learning the pace, and
+    whether the hook announced its limit (the account's record of limit notices)."""
 
-    __slots__ = ("peak_pct", "resets_at", "samples")
+    __slots__ = ("limit_noticed", "peak_pct", "resets_at", "samples")
 
-    def __init__(self, resets_at: float, peak_pct: float, samples: list[tuple[float, float]]):
+    def __init__(self, resets_at: float, peak_pct: float, samples: list[tuple[float, float]],
+                 limit_noticed: bool = False):
         self.resets_at = resets_at
         self.peak_pct = peak_pct
         self.samples = samples
+        self.limit_noticed = limit_noticed
 
 
 def window_seconds(name: str, period: str | None = None) -> float:

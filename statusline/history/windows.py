@@ -185,10 +185,22 @@ def _archive(state: State, name: str, window: Window) -> None:
     if name == "five_hour":
         state.rhythm.learn_window(window.resets_at, WINDOW_SECONDS[name], window.samples)
     peak = max(p for _, p in window.samples)
-    archived = ArchivedWindow(window.resets_at, peak, thin(window.samples, ARCHIVE_SAMPLES))
+    archived = ArchivedWindow(window.resets_at, peak, thin(window.samples, ARCHIVE_SAMPLES),
+                              limit_noticed(state, name, window.resets_at))
     kept = state.archive.setdefault(name, [])
     kept.append(archived)
     del kept[: -ARCHIVED_WINDOWS.get(name, ARCHIVED_OTHER)]
+
+
+def limit_noticed(state: State, name: str, resets_at: float) -> bool:
+    """Whether the hook's claims (``State.notices``) say it announced the limit of window
+    ``name`` resetting at ``resets_at``."""
+    claims = state.notices.get(name)
+    if not isinstance(claims, dict) or claims.get("limit") is not True:
+        return False
+    made_for = claims.get("resets_at")
+    return (isinstance(made_for, (int, float)) and not isinstance(made_for, bool)
+            and abs(made_for - resets_at) < SAME_WINDOW_S)
 
 
 def expire_windows(state: State, now: float) -> bool:

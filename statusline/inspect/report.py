@@ -128,7 +128,22 @@ def snapshot(
             "tracked_fraction": round(hint.tracked, 4),
         },
         "week": week_json(state, now, utc_offset),
+        "limit_notices": limit_notices_json(state),
     }
+
+
+def limit_notices_json(state: State) -> dict[str, dict[str, int]]:
+    """The account's record of limit notices, per window the store keeps ended ones of:
+    how many ended windows it keeps, of those how many had their limit announced by the
+    hook, and how many of the announced ones did reach 100 %."""
+    record: dict[str, dict[str, int]] = {}
+    for name, ended in state.archive.items():
+        if not ended:
+            continue
+        announced = [kept for kept in ended if kept.limit_noticed]
+        record[name] = {"ended_windows": len(ended), "announced": len(announced),
+                        "reached": sum(kept.peak_pct >= 100.0 for kept in announced)}
+    return record
 
 
 def _if_paused_json(outcome: IfPaused | None) -> dict[str, object] | None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 WINDOW_TITLES = {"five_hour": "5-hour window", "seven_day": "7-day window"}
+SHORT_LABELS = {"five_hour": "5h", "seven_day": "7d", "spend_limit": "spend limit"}
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
 MAX_WIDTH = 100
 CHART_HEIGHT = 5
@@ -174,6 +175,9 @@ def format_report(
         f"Binding window: {WINDOW_TITLES.get(str(binding), binding)}"
         if binding else "Binding window: none (each window resets before its limit)"
     )
+    notices = notice_record_line(data.get("limit_notices"))
+    if notices:
+        add(notices)
     cost = data["cost"]
     assert isinstance(cost, dict)
     if cost.get("usd_per_hour") is not None:
@@ -229,6 +233,23 @@ def format_report(
         room = width - cell_width(row) - len(mark)
         add(row + _cut_left(project, room, ascii_only) + mark)
     return "\n".join(lines)
+
+
+def notice_record_line(record: object) -> str:
+    """``Limit notices: 5h 2 of 3 came true, over the last 12 windows; ...``, or empty when
+    the hook announced no limit among the ended windows the store keeps."""
+    if not isinstance(record, dict):
+        return ""
+    parts = []
+    for name, counts in record.items():
+        if not isinstance(counts, dict) or not counts.get("announced"):
+            continue
+        label = SHORT_LABELS.get(name) or clean(str(name).replace("seven_day_", "7d "), 40)
+        ended = counts.get("ended_windows", 0)
+        over = "the last window" if ended == 1 else f"the last {ended} windows"
+        parts.append(f"{label} {counts.get('reached', 0)} of {counts['announced']} came true, "
+                     f"over {over}")
+    return "Limit notices: " + "; ".join(parts) if parts else ""
 
 
 def _held(w: dict[str, object]) -> bool:
