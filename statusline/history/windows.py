@@ -8,6 +8,7 @@ files, clock or environment: ``now`` is passed in.
 
 from __future__ import annotations
 
+from statusline.figures import number
 from statusline.history.model import (
     ARCHIVE_SAMPLES,
     ARCHIVED_OTHER,
@@ -198,9 +199,8 @@ def limit_noticed(state: State, name: str, resets_at: float) -> bool:
     claims = state.notices.get(name)
     if not isinstance(claims, dict) or claims.get("limit") is not True:
         return False
-    made_for = claims.get("resets_at")
-    return (isinstance(made_for, (int, float)) and not isinstance(made_for, bool)
-            and abs(made_for - resets_at) < SAME_WINDOW_S)
+    made_for = number(claims.get("resets_at"))
+    return made_for is not None and abs(made_for - resets_at) < SAME_WINDOW_S
 
 
 def expire_windows(state: State, now: float) -> bool:
