@@ -17,6 +17,7 @@ from statusline.line.formatting import (
     offsets,
 )
 from statusline.line.render import cell_width, truncate
+from statusline.notice import window_label
 from statusline.sanitize import clean
 
 TYPE_CHECKING = False
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 WINDOW_TITLES = {"five_hour": "5-hour window", "seven_day": "7-day window"}
-SHORT_LABELS = {"five_hour": "5h", "seven_day": "7d", "spend_limit": "spend limit"}
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
 MAX_WIDTH = 100
 CHART_HEIGHT = 5
@@ -244,7 +244,7 @@ def notice_record_line(record: object) -> str:
     for name, counts in record.items():
         if not isinstance(counts, dict) or not counts.get("announced"):
             continue
-        label = SHORT_LABELS.get(name) or clean(str(name).replace("seven_day_", "7d "), 40)
+        label = window_label(str(name))
         ended = counts.get("ended_windows", 0)
         over = "the last window" if ended == 1 else f"the last {ended} windows"
         parts.append(f"{label} {counts.get('reached', 0)} of {counts['announced']} came true, "
