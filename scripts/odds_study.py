@@ -112,13 +112,9 @@ def rates(probabilities: list[float], labels: list[int]) -> str:
     eps = 1e-9
     loss = -sum(y * math.log(p + eps) + (1 - y) * math.log(1 - p + eps)
                 for p, y in zip(probabilities, labels, strict=True)) / len(labels)
-    flagged = [y for p, y in zip(probabilities, labels, strict=True) if p >= 0.5]
-    hits = sum(labels)
     accuracy = sum((p >= 0.5) == bool(y)
                    for p, y in zip(probabilities, labels, strict=True)) / len(labels)
-    fa = (len(flagged) - sum(flagged)) / len(flagged) if flagged else float("nan")
-    recall = sum(flagged) / hits if hits else float("nan")
-    return f"{loss:.3f} / {accuracy:.1%} / {fa:.1%} / {recall:.1%}"
+    return f"{loss:.3f} / {accuracy:.1%} / {at_cut(probabilities, labels, 0.5)}"
 
 
 def at_cut(probabilities: list[float], labels: list[int], cut: float) -> str:
