@@ -3,33 +3,21 @@ ships, and replays a trace through the package into labelled samples."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import random
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from statusline.forecast import limit_odds
+from tests.helpers_scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 TRACES = Path(__file__).parent / "data" / "traces"
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fit_limit_odds",
-                                                  ROOT / "scripts" / "fit_limit_odds.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fit_limit_odds"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fit = _load()
+fit = load_script("fit_limit_odds")
 
 
 def test_newton_recovers_a_known_logistic_model() -> None:
