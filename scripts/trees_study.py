@@ -22,8 +22,8 @@ benchmark's public days and personas):
 
 Needs scikit-learn and numpy (``pip install scikit-learn``), which the package does not.
 
-    python scripts/trees_study.py --benchmark ../shared/forecast             # ~2 min
-    python scripts/trees_study.py --benchmark ../shared/forecast --forecast  # ~15 min
+    python scripts/trees_study.py --benchmark ../shared/forecast             # ~1 min
+    python scripts/trees_study.py --benchmark ../shared/forecast --forecast  # ~6 min
 """
 
 from __future__ import annotations
