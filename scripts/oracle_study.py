@@ -1,210 +1,70 @@
 #!/usr/bin/env python3
-"""How well could any forecast do on the rhythm sets? An oracle bound (issue 20, sixth pass).
+"""How far could any forecast go on the rhythm sets? Oracles (issue 20, sixth pass).
 
 Five passes tuned the forecast and found the remaining targets trading against each other:
-fewer false alarms or righter limit notices cost a warning's lead. This study asks whether
-that is the forecast's fault or the traces': it scores a forecaster that knows far more than
-any status line can, and reads its best trade-off.
+fewer false alarms or righter limit notices cost a warning's lead. This study asks how much
+of that is the traces' own uncertainty: it scores forecasters that know more than a status
+line can, and reads their trade-offs. Each regenerates a ten-day persona trace with the
+benchmark's simulator (same recipe, same seed; the rebuilt 5h hits are checked against the
+trace's truth) and, at a moment ``t`` inside a 5-hour window, knows the window's use and
+limit exactly, the sessions that opened by ``t`` (their spend, context and closes) and the
+background use. Beyond that:
 
-The oracle regenerates each ten-day trace with the simulator (same seed, same recipe) and, at
-a point ``t`` inside a 5-hour window, knows:
+* ``plan`` knows today's plan: every session before it opens, and each block's end;
+* ``rhythm`` knows the person's weekly rhythm as the simulator draws it (oracle_rhythm.py);
+* ``learned`` learns that rhythm from the trace's earlier days (oracle_learned.py);
+* ``hindsight`` learns it from every other day of the trace, later ones too (a comparison).
 
-* the window's units used and its limit, exactly;
-* every session of the plan: when it opened or will open, its work block, its spend per
-  active second (measured over its whole life), and when it closed if that is before ``t``;
-* the background use (claude.ai chats), start to end.
+What it does not know it draws ``--draws`` times with the simulator's own rules
+(oracle_draws.py): when open sessions close, how their bursts and gaps go on, the requests
+they make. The share of draws that reach 100 % before the reset is the odds of a hit, their
+median time of reaching it the ETA.
 
-It does not know the simulator's remaining dice: when each session still open closes (drawn
-as the simulator draws it, given that it is still open), and how its bursts and idle gaps go
-on (the simulator's alternation, given the burst or gap it is in). It draws those ``--draws``
-times and calls the share of draws that reach 100 % before the reset the odds of a hit, and
-the median time they reach it the ETA. Request-level noise is left out (its mean is one), so
-the oracle is, if anything, a little too sure of itself.
+Scored as the benchmark scores, on the 5h window (the 7-day window is taken as known: no
+ten-day trace reaches it):
 
-Scored as the benchmark scores (the 5h window only; the 7-day window is taken as perfectly
-known, none of these traces reaches it):
-
-* warnings at evaluate.py's inspect points: flagged when the odds reach a threshold; false
+* warnings at evaluate.py's inspect points, flagged when the odds reach a threshold: false
   alarms are flagged points whose window reset first; warned, the hits flagged without a
   break for their last 30 minutes;
-* limit notices at the turns (every ``--step`` seconds at most), given once per window when
-  the odds reach a threshold and the ETA is within a lead: right is the share of notified
-  windows that hit, ahead the share of hits notified at least 30 minutes before.
+* limit notices at the turns (one per ``--step`` seconds at most), given once per window when
+  the odds reach a threshold (and, in the lines "ETA within 60 min", the ETA is within the
+  hour): right is the share of notified windows that hit, ahead the share of hits notified
+  at least 30 minutes before.
 
-    python3 scripts/oracle_study.py --simulator ../shared/forecast/simulate.py \\
-        build/forecast_sets/fit_rhythms/a ... ../shared/forecast/personas
+    python3 scripts/oracle_study.py --simulator ../shared/forecast/simulate.py --jobs 2 \\
+        build/forecast_sets/fit_rhythms/{a,b} build/forecast_sets/held_rhythms/{a,b} \\
+        ../shared/forecast/personas --save build/oracle_study/points.json   # ~20 min
+
+``--load`` scores saved points again (``--from-day 3``: only the windows from the fourth day
+on). Results and their reading: docs/forecast.md, "How far any forecast could go".
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
-import importlib.util
 import json
 import multiprocessing
 import random
 import statistics
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from oracle_draws import Costs, Session, bursts, bursts_after, crossing, draw_close, requests_after
+from oracle_draws import Session, bursts, bursts_after, crossing, draw_close, requests_after
 from oracle_learned import learn
-from oracle_rhythm import Block, Rhythm, draw, end_posterior
+from oracle_rhythm import draw, end_posterior
+from oracle_trace import Trace, Window, load_simulator, regenerate
 
 AHEAD_S = 1800.0
 TURN_KINDS = ("start", "response")
 ORACLES = ("plan", "rhythm", "learned", "hindsight")
-PATCHED = ("at", "new_session", "run_account")  # simulate.py's, recorded while it builds
 WARN_ODDS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9)
 NOTICE_ODDS = (0.5, 0.7, 0.8, 0.9, 0.95)
 NOTICE_LEADS = (None, 60 * 60.0)
-
-
-def load_simulator(path: Path) -> ModuleType:
-    """The benchmark's simulate.py as a module."""
-    spec = importlib.util.spec_from_file_location("simulate", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["simulate"] = module  # its dataclasses look themselves up by module name
-    spec.loader.exec_module(module)
-    return module
-
-
-@dataclass
-class Window:
-    start: float
-    reset: float
-    hit_at: float | None
-    times: list[float]
-    units: list[float]
-
-
-@dataclass
-class Trace:
-    name: str
-    limit: float
-    sessions: list[Session]
-    background: list[tuple[float, float]]  # (time, units) of the claude.ai chats
-    windows: list[Window]
-    costs: Costs
-    rhythm: Rhythm
-    base_day: float
-    truth: dict[str, Any] = field(repr=False)
-
-
-class _Recorder:
-    """Wraps simulate.py's ``at``, ``new_session`` and ``run_account`` to keep the plan."""
-
-    def __init__(self, sim: ModuleType) -> None:
-        self.sim = sim
-        self.real = tuple(getattr(sim, name) for name in PATCHED)
-        self.pending: list[tuple[float, float]] = []
-        self.blocks: list[dict[str, Any]] = []
-        self.account: dict[str, Any] = {}
-
-    def at(self, day: float, hours: float, tz: str) -> float:
-        value = float(self.real[0](day, hours, tz))
-        self.pending.append((hours, value))
-        if len(self.pending) == 2:  # persona_plan asks for a block's start, then its end
-            (start_h, start), (end_h, end) = self.pending
-            self.blocks.append({"day": day, "hours": (start_h, end_h), "start": start,
-                                "end": end, "intensity": None, "sessions": []})
-            self.pending = []
-        return value
-
-    def new_session(self, *args: Any, **kwargs: Any) -> Any:
-        made = self.real[1](*args, **kwargs)
-        block = self.blocks[-1]
-        made.block = (block["start"], block["end"])
-        made.block_index = len(self.blocks) - 1
-        block["intensity"] = kwargs.get("intensity", 1.0)
-        return made
-
-    def run_account(self, plan: Any, reqs: Any, limit5: float, *rest: Any) -> Any:
-        result = self.real[2](plan, reqs, limit5, *rest)
-        self.account.update(plan=plan, reqs=reqs, limit=limit5, windows=result[0])
-        return result
-
-    def __enter__(self) -> _Recorder:
-        for name in PATCHED:
-            setattr(self.sim, name, getattr(self, name))
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        for name, real in zip(PATCHED, self.real, strict=True):
-            setattr(self.sim, name, real)
-
-
-def persona_spec(sim: ModuleType, scenario: str, profile: dict[str, Any]) -> dict[str, Any]:
-    """The rhythm a persona scenario is drawn from (a recipe's own, else simulate's)."""
-    name = scenario[len("persona_"):]
-    spec = profile.get("persona_spec", {}).get(name, name)
-    return dict(sim.PERSONAS[spec] if isinstance(spec, str) else spec)
-
-
-def rhythm_of(sim: ModuleType, spec: dict[str, Any], profile: dict[str, Any], tz: str,
-              recorded: list[dict[str, Any]]) -> Rhythm:
-    """The persona's rhythm, with each recorded block matched to the rhythm's block."""
-    rhythm = Rhythm(spec, float(sim.tz_off(tz)), (0.0, 0.0),
-                    {k: tuple(v["usd_h"]) for k, v in sim.MODELS.items()},
-                    tuple(profile["usd_scale"]), [])
-    for raw in recorded:
-        if not raw["sessions"]:
-            continue
-        day = float(raw["day"])
-        kind = "weekend" if int((day - sim.BASE_DAY) // 86400) % 7 >= 5 else "weekday"
-        entries = rhythm.entries(kind)
-        entry = min(range(len(entries)), key=lambda k: abs(entries[k][0][0] - raw["hours"][0]))
-        intensity = entries[entry][2]
-        day_k = float(raw["intensity"]) / (0.8 * intensity) if intensity else 1.0
-        rhythm.blocks.append(Block(day, kind, entry, raw["start"], raw["end"], day_k,
-                                   raw["sessions"]))
-    days = [b.day for b in rhythm.blocks]
-    length = int(profile.get("persona_days", 10))
-    rhythm.days = (min(days), max(*days, min(days) + (length - 1) * 86400.0))
-    return rhythm
-
-
-def regenerate(sim: ModuleType, truth_path: Path) -> Trace:
-    """Rebuild a persona trace's plan from its recipe and seed, with its blocks and rhythm.
-
-    Raises ValueError when the rebuilt 5h windows do not hit as the trace's truth says.
-    """
-    truth = json.loads(truth_path.read_text())
-    folder = truth_path.parent
-    name = truth_path.name[: -len(".truth.json")]
-    recipe = folder / "set.json"
-    set_name = str(truth["profile"])
-    spec = sim.load_recipe(set_name, str(folder), str(recipe) if recipe.exists() else None)
-    index = int(name[1:3]) - 1
-    scenario, overrides = spec["traces"][index]
-    with _Recorder(sim) as recorder:
-        sim.build(scenario, spec["seed"] + index, set_name, dict(overrides), prof=spec["profile"])
-    plan, reqs = recorder.account["plan"], recorder.account["reqs"]
-    requests: dict[int, list[tuple[float, int, str]]] = {}
-    for req in reqs:
-        if req.sess >= 0:
-            requests.setdefault(req.sess, []).append((req.t, req.ctx, req.model))
-    sessions = [Session(s.open_at, s.close_at, s.block, s.usd_h, s.model, s.gap_mean,
-                        s.ctx_size, list(s.segments), requests.get(i, []))
-                for i, s in enumerate(plan.sessions)]
-    for i, s in enumerate(plan.sessions):
-        recorder.blocks[s.block_index]["sessions"].append(i)
-    windows = [Window(w.start, w.reset, w.hit_at, list(w.ts), [p * w.limit / 100 for p in w.pct])
-               for w in recorder.account["windows"]]
-    if [w.hit_at for w in windows] != [w["hit_at"] for w in truth["windows"]["five_hour"]]:
-        raise ValueError(f"{name}: the rebuilt trace's 5h hits differ from its truth")
-    background = [(req.t, req.units) for req in reqs if req.sess == -1]
-    costs = Costs(dict(sim.MODEL_MID), {k: v["weight"] for k, v in sim.MODELS.items()})
-    rhythm = rhythm_of(sim, persona_spec(sim, scenario, spec["profile"]), spec["profile"],
-                       plan.tz, recorder.blocks)
-    return Trace(name, float(recorder.account["limit"]), sessions, background, windows, costs,
-                 rhythm, float(sim.BASE_DAY), truth)
 
 
 def plan_draw(rng: random.Random, trace: Trace, t: float, reset: float
@@ -426,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--simulator", type=Path, required=True, help="the benchmark's simulate.py")
     parser.add_argument("--oracle", choices=ORACLES, action="append",
                         help="which oracle (default: all)")
-    parser.add_argument("--draws", type=int, default=200, help="draws per point (default 200)")
+    parser.add_argument("--draws", type=int, default=100, help="draws per point (default 100)")
     parser.add_argument("--step", type=float, default=300.0,
                         help="seconds between the turns a notice may come at (default 300)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")

@@ -61,23 +61,3 @@ def test_calibration_counts_each_bin_before_the_hit() -> None:
     points = pts([(HOUR, 0, 0.95), (5 * HOUR, 0, 0.95), (11 * HOUR, 1, 0.95)])
     bins = dict((name, (count, share)) for name, count, share in study.calibration([(tr, points)]))
     assert bins["0.9-1.0"] == (2, 0.5)  # the point after the hit is not counted
-
-
-def test_each_recorded_block_is_matched_to_the_rhythms_block_of_its_day() -> None:
-    sim = SimpleNamespace(tz_off=lambda tz: 0, BASE_DAY=0.0,
-                          MODELS={"opus": {"usd_h": (16.0, 30.0)}})
-    spec = {"weekday": [((9.0, 12.0), 1.0, 1.0), ((13.0, 18.0), 0.9, 0.5)],
-            "weekend": [((10.0, 12.0), 0.2, 1.0)], "sessions": (1, 2), "models": {"opus": 1.0}}
-    recorded = [
-        {"day": 0.0, "hours": (13.2, 17.7), "start": 13.2 * HOUR, "end": 17.7 * HOUR,
-         "intensity": 0.5 * 1.2 * 0.8, "sessions": [0]},
-        {"day": 5 * 86400.0, "hours": (9.8, 12.3), "start": 0.0, "end": 0.0,
-         "intensity": 0.8, "sessions": [1]},
-        {"day": 6 * 86400.0, "hours": (9.8, 12.3), "start": 0.0, "end": 0.0,
-         "intensity": 0.8, "sessions": []},  # made no session: not a block of the plan
-    ]
-    person = study.rhythm_of(sim, spec, {"usd_scale": (1.0, 1.0), "persona_days": 10},
-                             "UTC0", recorded)
-    assert [(b.kind, b.entry) for b in person.blocks] == [("weekday", 1), ("weekend", 0)]
-    assert abs(person.blocks[0].day_k - 1.2) < 1e-9
-    assert person.days == (0.0, 9 * 86400.0)
