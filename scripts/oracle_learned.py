@@ -10,9 +10,9 @@ what ten days cannot teach.
 * A day's blocks are grouped, per kind of day, by their start hour (starts less than
   ``SAME_BLOCK_H`` apart are the same block of the rhythm).
 * A learned block: the mean start and end hour (the end read from the closes, see
-  ``likely_end``), how far they
-  strayed (never less than the simulator's own jitter), the share of the kind's days it
-  happened on, and its spend against the simulator's mean (its intensity).
+  ``likely_end``), how far they may stray (the simulator's own jitter, widened by how few
+  days the mean is of; ``spread``), the share of the kind's days it happened on, and its
+  spend against the simulator's mean (its intensity).
 * A kind of day never seen borrows the other kind's blocks at half their odds; a block today
   that matches nothing learned ends anywhere from ``GENERIC_HOURS`` after its start.
 """
@@ -110,9 +110,17 @@ def learned_blocks(rhythm: Rhythm, sessions: list[Session], blocks: list[Block],
         out.append([(statistics.fmean(starts), statistics.fmean(ends)),
                     min(1.0, len({g[2].day for g in group}) / max(days, 1)),
                     statistics.fmean(spend) / SPEND_SHARE,
-                    (max(START_JITTER_H, (max(starts) - min(starts)) / 2),
-                     max(END_JITTER_H, (max(ends) - min(ends)) / 2))])
+                    (spread(START_JITTER_H, starts), spread(END_JITTER_H, ends))])
     return out
+
+
+def spread(jitter: float, seen: list[float]) -> float:
+    """How far (hours) a block's start or end may stray from the mean of ``seen``.
+
+    Each day strays by up to ``jitter`` from the block's hour, and a mean of few days is
+    itself that far from it: seen once, the block's next day may be twice the jitter away.
+    """
+    return max(jitter * (1.0 + 1.0 / math.sqrt(len(seen))), (max(seen) - min(seen)) / 2)
 
 
 def likely_end(block: Block, seen: list[Session]) -> float:

@@ -12,6 +12,9 @@ draws the rest as the simulator would, given what has happened:
   sessions it will open, after ``t``;
 * a block of the rhythm that has not started: whether it happens (given it has not started
   by ``t``), when, how long, its sessions, and their spend.
+
+The learned oracles (``oracle_learned.py``) forecast with this same code and a rhythm they
+learned.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from oracle_draws import (
     CLOSE_PAD_S,
     CLOSE_SHARE,
     MIN_SESSION_S,
+    SETTLE_S,
+    WIND_DOWN_S,
     Session,
     bursts,
     bursts_after,
@@ -67,11 +72,13 @@ class Rhythm:
     blocks: list[Block]
 
     def entries(self, kind: str) -> list[tuple[tuple[float, float], float, float]]:
+        """The blocks of a ``kind`` of day: ((start hour, end hour), odds, intensity)."""
         raw = self.spec.get(kind) or []
         assert isinstance(raw, list)
         return [((float(h[0][0]), float(h[0][1])), float(h[1]), float(h[2])) for h in raw]
 
     def at(self, day: float, hours: float) -> float:
+        """The epoch of local ``hours`` on ``day`` (simulate.at)."""
         return day + hours * 3600.0 - self.zone_offset
 
     def spreads(self, kind: str, entry: int) -> tuple[float, float]:
@@ -96,6 +103,7 @@ class Rhythm:
 
 
 def weekend(day: float, base_day: float) -> bool:
+    """Whether ``day`` is a Saturday or a Sunday (``base_day`` is a Monday)."""
     return int((day - base_day) // 86400) % 7 >= 5
 
 
@@ -134,6 +142,7 @@ def end_posterior(rhythm: Rhythm, block: Block, seen: list[Session], t: float
 
 
 def pick(rng: random.Random, weighted: list[tuple[float, float, int]]) -> tuple[float, int]:
+    """An (end, sessions in all) drawn from ``end_posterior``'s weighted list."""
     total = sum(w for w, _e, _n in weighted)
     x = rng.random() * total
     for w, end, n in weighted:
@@ -172,7 +181,7 @@ def later_sessions(rng: random.Random, rhythm: Rhythm, a: float, end: float, cou
         if close - open_at < MIN_SESSION_S:
             continue
         s = new_session(rng, rhythm, open_at, close, intensity, day_k)
-        out.append((s, bursts(rng, open_at + 20.0, close - 60.0)))
+        out.append((s, bursts(rng, open_at + SETTLE_S, close - WIND_DOWN_S)))
     return out
 
 
@@ -227,7 +236,7 @@ def draw(rng: random.Random, rhythm: Rhythm, sessions: list[Session], t: float,
             day_k = day_factor(rng, rhythm, day, t)
             close = min(end, a + rng.uniform(*CLOSE_SHARE) * (end - a) + CLOSE_PAD_S)
             first = new_session(rng, rhythm, a, close, intensity, day_k)
-            out.append((first, bursts(rng, a + 20.0, close - 60.0)))
+            out.append((first, bursts(rng, a + SETTLE_S, close - WIND_DOWN_S)))
             out += later_sessions(rng, rhythm, a, end, count - 1, a, intensity, day_k)
         day += 86400.0
     return out

@@ -54,7 +54,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from oracle_draws import Session, bursts, bursts_after, crossing, draw_close, requests_after
+from oracle_draws import (
+    SETTLE_S,
+    WIND_DOWN_S,
+    Session,
+    bursts,
+    bursts_after,
+    crossing,
+    draw_close,
+    requests_after,
+)
 from oracle_learned import learn
 from oracle_rhythm import draw, end_posterior
 from oracle_trace import Trace, Window, load_simulator, regenerate
@@ -76,7 +85,7 @@ def plan_draw(rng: random.Random, trace: Trace, t: float, reset: float
             continue
         close = draw_close(rng, s.open_at, s.block[1], t)
         spans = (bursts_after(rng, s, t, close) if s.open_at <= t
-                 else bursts(rng, s.open_at + 20.0, close - 60.0))
+                 else bursts(rng, s.open_at + SETTLE_S, close - WIND_DOWN_S))
         out.append((s, spans))
     return out
 
@@ -113,6 +122,7 @@ def odds(trace: Trace, window: Window, t: float, draws: int, rng: random.Random,
 
 
 def window_at(trace: Trace, t: float) -> Window | None:
+    """The 5h window running at ``t``, if one is."""
     for window in trace.windows:
         if window.start <= t < window.reset:
             return window
@@ -128,6 +138,8 @@ def evenly(n: int, k: int) -> list[int]:
 
 @dataclass
 class Point:
+    """An oracle's forecast at one moment of a trace."""
+
     t: float
     window: int | None  # index into trace.windows
     odds: float

@@ -91,3 +91,10 @@ def test_a_past_blocks_end_is_read_from_its_closes() -> None:
     together = learned.likely_end(block, [closing(9.0, 12.0), closing(9.5, 12.0),
                                           closing(10.0, 12.0)])
     assert together < one and together - 12.0 * HOUR < 10 * 60.0
+
+
+def test_a_block_seen_on_few_days_may_stray_further() -> None:
+    once = learned.spread(0.5, [12.0])
+    four = learned.spread(0.5, [12.0, 12.2, 11.9, 12.1])
+    assert once == 1.0 and four == 0.75
+    assert learned.spread(0.5, [10.0, 13.0]) == 1.5  # never less than half the range seen
