@@ -43,6 +43,7 @@ MIN_BLOCK_S = 1800.0
 LATER_SHARE = 0.5  # sessions after the first open in the block's first half
 SPEND_SHARE = 0.8  # new_session(..., intensity=intensity * day_k * 0.8)
 END_CELL_S = 60.0  # the grid of a started block's possible ends
+OVERRUN_H = 3.0  # how long a block that has run past its rhythm's range may still go on
 GAP_MEAN_S = (15.0, 40.0)
 BIG_CONTEXT_SHARE = 0.7
 
@@ -109,11 +110,25 @@ def weekend(day: float, base_day: float) -> bool:
 
 def end_posterior(rhythm: Rhythm, block: Block, seen: list[Session], t: float
                   ) -> list[tuple[float, float, int]]:
-    """(weight, end, sessions in all) for a block that has started, given ``seen`` by ``t``."""
+    """(weight, end, sessions in all) for a block that has started, given ``seen`` by ``t``.
+
+    The ends are looked for over the rhythm's range for the block; a block that has run past
+    all of it (a learned rhythm's range can be short of the day) is looked for over the
+    ``OVERRUN_H`` hours after ``t`` instead.
+    """
     (_a_h, b_h), _p, _intensity = rhythm.entries(block.kind)[block.entry]
     spread = rhythm.spreads(block.kind, block.entry)[1]
     low = rhythm.at(block.day, b_h - spread)
     high = rhythm.at(block.day, b_h + spread)
+    out = ends_weighed(rhythm, block, seen, t, low, high)
+    if not out and any(s.close_at > t for s in seen):
+        out = ends_weighed(rhythm, block, seen, t, t, t + OVERRUN_H * 3600.0)
+    return out
+
+
+def ends_weighed(rhythm: Rhythm, block: Block, seen: list[Session], t: float, low: float,
+                 high: float) -> list[tuple[float, float, int]]:
+    """``end_posterior``'s weights for the ends from ``low`` to ``high``."""
     few, many = rhythm.session_range()
     a = block.start
     later = [s for s in seen if s.open_at > a + 1.0]

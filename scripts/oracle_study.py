@@ -103,7 +103,9 @@ def odds(trace: Trace, window: Window, t: float, draws: int, rng: random.Random,
     posteriors = {}
     if oracle != "plan":
         for k, block in enumerate(rhythm.blocks):
-            if block.start <= t < rhythm.latest_end(block):
+            if block.start <= t and (t < rhythm.latest_end(block) or any(
+                    trace.sessions[j].open_at <= t < trace.sessions[j].close_at
+                    for j in block.sessions)):
                 seen = [trace.sessions[j] for j in block.sessions
                         if trace.sessions[j].open_at <= t]
                 posteriors[k] = end_posterior(rhythm, block, seen, t)

@@ -78,3 +78,13 @@ def test_a_started_block_draws_its_open_sessions_and_no_second_copy_of_itself() 
         assert [s for s, _spans in drawn] == sessions  # the morning block is not drawn again
         for _s, spans in drawn:
             assert all(t <= a < b <= 13.5 * HOUR for a, b in spans)
+
+
+def test_a_block_running_past_its_rhythms_range_is_still_forecast() -> None:
+    person = rhythm()
+    block = oracle.Block(MONDAY, "weekday", 0, 9 * HOUR, 15.0 * HOUR, 1.0, [0])
+    late = seen_session(9 * HOUR, 15.0 * HOUR, 15.0 * HOUR)  # the rhythm says 12:30-13:30
+    weighted = oracle.end_posterior(person, block, [late], 14.0 * HOUR)
+    ends = [end for w, end, _n in weighted if w > 0]
+    assert ends and min(ends) > 14.0 * HOUR
+    assert max(ends) <= (14.0 + oracle.OVERRUN_H) * HOUR
