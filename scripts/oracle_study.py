@@ -54,6 +54,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fit_limit_odds import load_simulator
 from oracle_draws import (
     SETTLE_S,
     WIND_DOWN_S,
@@ -66,7 +67,7 @@ from oracle_draws import (
 )
 from oracle_learned import learn
 from oracle_rhythm import draw, end_posterior
-from oracle_trace import Trace, Window, load_simulator, regenerate
+from oracle_trace import Trace, Window, regenerate
 
 AHEAD_S = 1800.0
 TURN_KINDS = ("start", "response")

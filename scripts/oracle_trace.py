@@ -9,9 +9,7 @@ rebuilt 5h hits are checked against the trace's truth.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -21,16 +19,6 @@ from oracle_draws import Costs, Session
 from oracle_rhythm import Block, Rhythm
 
 PATCHED = ("at", "new_session", "run_account")  # simulate.py's, recorded while it builds
-
-
-def load_simulator(path: Path) -> ModuleType:
-    """The benchmark's simulate.py as a module."""
-    spec = importlib.util.spec_from_file_location("simulate", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["simulate"] = module  # its dataclasses look themselves up by module name
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass
