@@ -265,3 +265,49 @@ def test_the_hold_needs_the_reset_near_the_pace_close_and_odds() -> None:
     assert not one_window.held(now, near, 100.0 - margin - 0.5, floor)  # the pace clearly short
     assert not one_window.held(now, near, 99.0, floor - 0.01)  # the odds collapsed
     assert not one_window.held(now, near, 99.0, None)  # no odds: no pace
+
+
+SATURDAY = float(calendar.timegm((2026, 9, 12, 0, 0, 0)))
+
+
+def weekend_only_state(first_seen_pct: float) -> tuple[State, float]:
+    """A week that began on a Saturday at 08:00 UTC, 40 % used by Sunday 12:00, with a
+    rhythm learned from the Saturday alone (three busy 5h windows; no weekday watched yet).
+    The store saw the week first at ``first_seen_pct``."""
+    rhythm = Rhythm()
+    rhythm.follow_clock(0.0)
+    for start_h in (8.0, 13.0, 18.0):
+        start = SATURDAY + start_h * HOUR
+        rhythm.learn_window(start + 5 * HOUR, 5 * HOUR,
+                            [(start + k * 600.0, 4.0 * k) for k in range(1, 25)])
+    start = SATURDAY + 8 * HOUR
+    now = SATURDAY + 36 * HOUR  # Sunday 12:00
+    window = Window(start + 7 * 86400.0, 0.0, start, "a")
+    steps = 28 * 4
+    window.samples = [(start + i * 900.0,
+                       round(first_seen_pct + (40.0 - first_seen_pct) * i / steps, 1))
+                      for i in range(steps + 1)]
+    window.used_pct = window.samples[-1][1]
+    state = State()
+    state.rhythm = rhythm
+    state.windows["seven_day"] = window
+    return state, now
+
+
+def test_a_week_watched_from_its_start_does_not_warn_on_days_never_watched() -> None:
+    """Seen only on a weekend, the account's weekdays are a guess (the prior's busy office
+    days at its weekend's level would fill the week): no 7d warning rests on them."""
+    state, now = weekend_only_state(0.0)
+    w = forecast.project(state, now).windows["seven_day"]
+    assert w.projected_pct_at_reset is not None and w.projected_pct_at_reset > 100.0
+    assert not w.limit_before_reset
+    assert seven_day.unwatched_hours(state.windows["seven_day"], now + 86400.0,
+                                     forecast.rhythm_profile("seven_day", state.rhythm, 0.0),
+                                     0.0) > 0
+
+
+def test_a_week_first_seen_well_used_still_warns() -> None:
+    """The same week first seen at 30 %: that was used on days nobody watched, so the
+    weekdays are no guess and the projection warns."""
+    state, now = weekend_only_state(30.0)
+    assert forecast.project(state, now).windows["seven_day"].limit_before_reset

@@ -6,7 +6,7 @@ from __future__ import annotations
 from statusline.forecast.profile import intensity_hours, time_to_add, working_hours_left
 from statusline.forecast.series import slope
 from statusline.history import WINDOW_SECONDS
-from statusline.history.rhythm import SLOTS
+from statusline.history.rhythm import SLOTS, utc_slot
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,6 +25,9 @@ DOUBT_AFTER_S = 24 * 3600.0
 # day counts for a warning until the window is this old (weeks watched from a heavy first
 # day ended at 60-85 % on the rhythm sets; 36 h also lost a true warning on held-out days).
 EARLY_WEEK_S = 24 * 3600.0
+# A week first seen at this % or less was watched from its start: what it has used was
+# used on the days the rhythm watched (a week first seen higher was used on others too).
+WATCHED_FROM_START_PCT = 5.0
 
 
 def outlook(
@@ -80,13 +83,33 @@ def outlook(
     # quarter less. (A week projected to end a little over 100 % from its first days
     # ended lower on every persona trace.)
     if warn and not window.warned and window.resets_at > now + DOUBT_AFTER_S:
-        later = per_intensity_hour * intensity_hours(
-            max(start_profile, now + DOUBT_AFTER_S), window.resets_at, profile, utc_offset)
+        later_from = max(start_profile, now + DOUBT_AFTER_S)
+        later = per_intensity_hour * intensity_hours(later_from, window.resets_at, profile,
+                                                     utc_offset)
         doubt = WEEK_GROWTH_DOUBT if now - start >= EARLY_WEEK_S else 1.0
-        warn = projected - doubt * later >= 100.0
+        guessed = per_intensity_hour * unwatched_hours(window, later_from, profile, utc_offset)
+        warn = projected - guessed - doubt * (later - guessed) >= 100.0
     # A week-long projection from a few hours of our own readings is a guess: mark it '~'.
     thin = now - series[0][0] < MIN_OWN_HISTORY_7D_S
     return momentum or average, eta, projected, warn, thin
+
+
+def unwatched_hours(window: Window, start: float, profile: Profile, utc_offset: float) -> float:
+    """The intensity-hours from ``start`` to the week's reset that fall on kinds of day
+    (weekdays, weekend days) the account's rhythm never watched, for a week watched from
+    its start; 0 otherwise.
+
+    A weekend-only account seen from its first Saturday would otherwise have the prior's
+    busy weekdays, at its own weekend's level, fill the week: growth on days of a kind never
+    seen is a guess, and a warning must not rest on it. A week first seen well above 0 %
+    was used on days nobody watched, so for it nothing is discounted.
+    """
+    seen = profile.seen
+    if seen is None or not window.samples or window.samples[0][1] > WATCHED_FROM_START_PCT:
+        return 0.0
+    return intensity_hours(
+        start, window.resets_at,
+        lambda t: profile.at(t, utc_offset) * (1.0 - seen[utc_slot(t + utc_offset)]), utc_offset)
 
 
 def typical_week_pct(state: State) -> float:

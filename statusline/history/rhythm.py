@@ -165,7 +165,7 @@ class Profile:
     scripts/fit_forecast.py among 1, 2 and 4 and judged on the held-out ones (docs/forecast.md).
     """
 
-    __slots__ = ("busy", "days", "intensity", "weight")
+    __slots__ = ("busy", "days", "intensity", "seen", "weight")
 
     def __init__(self, rhythm: Rhythm | None, prior: list[float], utc_offset: float) -> None:
         prior_mean = sum(prior) / SLOTS or 1.0
@@ -173,11 +173,14 @@ class Profile:
         self.days = rhythm.days if rhythm is not None else 0.0
         self.weight = self.days / (self.days + PRIOR_DAYS) if self.days > 0 else 0.0
         learned = learned_shape(rhythm, utc_offset) if rhythm is not None else None
+        # How far each slot's kind of hour has been watched (0-1); None: the prior alone.
+        self.seen: list[float] | None = None
         if learned is None or self.weight <= 0.0:
             self.intensity = shape
             self.busy = busy_level(shape)
             return
         values, seen = learned
+        self.seen = seen
         w = self.weight
         # An hour of a kind of day never watched (the weekend, before the first one) keeps
         # the prior: the account's mean would be a guess, and a busy one. But never busier
