@@ -12,6 +12,7 @@ from statusline.forecast import five_hour, seven_day
 from statusline.forecast import window as one_window
 from statusline.history import State, Window
 from statusline.history.rhythm import Rhythm
+from statusline.inspect import rhythm_text
 
 NOW = float(calendar.timegm((2026, 9, 8, 10, 0, 0)))  # a Tuesday, 10:00 UTC
 HOUR = 3600.0
@@ -301,6 +302,9 @@ def test_a_week_watched_from_its_start_does_not_warn_on_days_never_watched() -> 
     w = forecast.project(state, now).windows["seven_day"]
     assert w.projected_pct_at_reset is not None and w.projected_pct_at_reset > 100.0
     assert not w.limit_before_reset
+    assert w.guessed_pct is not None and 0 < w.guessed_pct < w.projected_pct_at_reset
+    note = rhythm_text.forecast_note("seven_day", w)
+    assert note is not None and "not been seen on" in note and "no warning" in note
     assert seven_day.unwatched_hours(state.windows["seven_day"], now + 86400.0,
                                      forecast.rhythm_profile("seven_day", state.rhythm, 0.0),
                                      0.0) > 0
@@ -310,4 +314,6 @@ def test_a_week_first_seen_well_used_still_warns() -> None:
     """The same week first seen at 30 %: that was used on days nobody watched, so the
     weekdays are no guess and the projection warns."""
     state, now = weekend_only_state(30.0)
-    assert forecast.project(state, now).windows["seven_day"].limit_before_reset
+    w = forecast.project(state, now).windows["seven_day"]
+    assert w.limit_before_reset and w.guessed_pct is None
+    assert "not been seen on" not in (rhythm_text.forecast_note("seven_day", w) or "")

@@ -12,6 +12,7 @@ class WindowForecast:
 
     __slots__ = (
         "eta_limit_at",
+        "guessed_pct",
         "hit_odds",
         "limit_before_reset",
         "name",
@@ -41,6 +42,9 @@ class WindowForecast:
         # The same odds from the fixed working-day prior alone (``explain`` compares them).
         self.prior_hit_odds: float | None = None
         self.projected_pct_at_reset: float | None = None
+        # 7d only: the % of the projection that falls on kinds of day the rhythm never
+        # watched, when leaving it out kept a warning back (``seven_day.unwatched_hours``).
+        self.guessed_pct: float | None = None
         # True when the rate rests on little data: the line marks it with '~'.
         self.thin = True
         # How many days of the account's rhythm the profile rests on, and its weight (0-1)

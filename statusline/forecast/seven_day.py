@@ -33,11 +33,13 @@ WATCHED_FROM_START_PCT = 5.0
 def outlook(
     window: Window, series: list[tuple[float, float]], now: float, effective: float,
     active: bool, utc_offset: float, profile: Profile, week_pct: float,
-) -> tuple[float | None, float | None, float, bool, bool]:
+) -> tuple[float | None, float | None, float, bool, bool, float | None]:
+    """(rate, eta, projected % at the reset, warning, thin, guessed %): the last is the
+    growth on never-watched kinds of day when leaving it out kept the warning back."""
     start = window.resets_at - WINDOW_SECONDS["seven_day"]
     elapsed_h = (now - start) / 3600.0
     if elapsed_h < 1.0:
-        return None, None, window.used_pct, False, True
+        return None, None, window.used_pct, False, True, None
 
     average = window.used_pct / elapsed_h
     mass = intensity_hours(start, now, profile, utc_offset)
@@ -82,6 +84,7 @@ def outlook(
     # about a quarter either way: warn only when the limit comes even if that part is a
     # quarter less. (A week projected to end a little over 100 % from its first days
     # ended lower on every persona trace.)
+    withheld = None
     if warn and not window.warned and window.resets_at > now + DOUBT_AFTER_S:
         later_from = max(start_profile, now + DOUBT_AFTER_S)
         later = per_intensity_hour * intensity_hours(later_from, window.resets_at, profile,
@@ -89,9 +92,11 @@ def outlook(
         doubt = WEEK_GROWTH_DOUBT if now - start >= EARLY_WEEK_S else 1.0
         guessed = per_intensity_hour * unwatched_hours(window, later_from, profile, utc_offset)
         warn = projected - guessed - doubt * (later - guessed) >= 100.0
+        if not warn and guessed > 0 and projected - doubt * later >= 100.0:
+            withheld = guessed
     # A week-long projection from a few hours of our own readings is a guess: mark it '~'.
     thin = now - series[0][0] < MIN_OWN_HISTORY_7D_S
-    return momentum or average, eta, projected, warn, thin
+    return momentum or average, eta, projected, warn, thin, withheld
 
 
 def unwatched_hours(window: Window, start: float, profile: Profile, utc_offset: float) -> float:

@@ -63,7 +63,7 @@ def forecast_window(
             warn, eta = True, min(eta, window.resets_at)
     else:
         active = idle is not None and idle < IDLE_AFTER_S
-        rate, eta, projected, warn, thin = seven_day.outlook(
+        rate, eta, projected, warn, thin, result.guessed_pct = seven_day.outlook(
             window, series, now, effective, active, utc_offset, profile, week_pct
         )
     if (name == "seven_day" and not warn and window.warned and eta is not None

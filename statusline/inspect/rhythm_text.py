@@ -83,6 +83,11 @@ def forecast_note(name: str, forecast: WindowForecast) -> str | None:
     label = WINDOW_WORDS.get(name, name)
     basis = f"this account's rhythm ({days:.1f} days, weight {round(weight * 100)}%)"
     odds, prior = forecast.hit_odds, forecast.prior_hit_odds
+    guessed, projected = forecast.guessed_pct, forecast.projected_pct_at_reset
+    if guessed is not None and projected is not None and not forecast.limit_before_reset:
+        return (f"{label} forecast: leans on {basis}: about {round(projected)}% at the reset, "
+                f"{round(guessed)} points of it on days of a kind (weekdays, weekend days) "
+                "this account has not been seen on yet: no warning rests on them")
     if name != "five_hour" or odds is None or prior is None:
         return f"{label} forecast: leans on {basis}"
     text = (f"{label} forecast: leans on {basis}: a hit before the reset is "
