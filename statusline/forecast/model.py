@@ -42,7 +42,7 @@ class WindowForecast:
         # The same odds from the fixed working-day prior alone (``explain`` compares them).
         self.prior_hit_odds: float | None = None
         self.projected_pct_at_reset: float | None = None
-        # 7d only: the % of the projection that falls on kinds of day the rhythm never
+        # 7d only: the points of the projection that fall on kinds of day the rhythm never
         # watched, when leaving it out kept a warning back (``seven_day.unwatched_hours``).
         self.guessed_pct: float | None = None
         # True when the rate rests on little data: the line marks it with '~'.

@@ -83,7 +83,9 @@ def outlook(
     # The growth expected past the next day rests on days not yet lived, which vary by
     # about a quarter either way: warn only when the limit comes even if that part is a
     # quarter less. (A week projected to end a little over 100 % from its first days
-    # ended lower on every persona trace.)
+    # ended lower on every persona trace.) Of that growth, what falls on a kind of day the
+    # rhythm never watched does not count at all (``unwatched_hours``); ``withheld`` says
+    # how much of it kept a warning back, for ``explain``.
     withheld = None
     if warn and not window.warned and window.resets_at > now + DOUBT_AFTER_S:
         later_from = max(start_profile, now + DOUBT_AFTER_S)
