@@ -6,6 +6,8 @@ from __future__ import annotations
 import calendar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from statusline import forecast
 from statusline.forecast import five_hour, seven_day
@@ -317,3 +319,46 @@ def test_a_week_first_seen_well_used_still_warns() -> None:
     w = forecast.project(state, now).windows["seven_day"]
     assert w.limit_before_reset and w.guessed_pct is None
     assert "not been seen on" not in (rhythm_text.forecast_note("seven_day", w) or "")
+
+
+@settings(max_examples=100, deadline=None)
+@given(days=st.lists(st.integers(min_value=0, max_value=6), min_size=1, max_size=4, unique=True),
+       first_pct=st.sampled_from([0.0, 3.0]) | st.floats(min_value=0.0, max_value=60.0),
+       used_pct=st.floats(min_value=0.0, max_value=99.0),
+       age_h=st.floats(min_value=2.0, max_value=160.0))
+def test_leaving_out_never_watched_days_only_takes_a_warning_away(
+        days: list[int], first_pct: float, used_pct: float, age_h: float) -> None:
+    """Whatever the days the rhythm watched and wherever the week stands, the rule can hold
+    a 7d warning back but never raise one, and it names what it held back exactly then."""
+    rhythm = Rhythm()
+    rhythm.follow_clock(0.0)
+    monday = SATURDAY + 2 * 86400
+    for day in sorted(days):
+        start = monday + day * 86400 + 9 * HOUR
+        rhythm.learn_window(start + 5 * HOUR, 5 * HOUR,
+                            [(start + k * 600.0, 3.0 * k) for k in range(1, 25)])
+    week_start = monday + 7 * 86400
+    now = week_start + age_h * HOUR
+    window = Window(week_start + 7 * 86400.0, 0.0, week_start, "a")
+    top = max(first_pct, used_pct)
+    steps = max(2, int(age_h))
+    window.samples = [(week_start + i * (now - week_start) / steps,
+                       round(first_pct + (top - first_pct) * i / steps, 1))
+                      for i in range(steps + 1)]
+    window.used_pct = window.samples[-1][1]
+    state = State()
+    state.rhythm = rhythm
+    state.windows["seven_day"] = window
+    with_rule = forecast.project(state, now).windows["seven_day"]
+    original = seven_day.WATCHED_FROM_START_PCT
+    seven_day.WATCHED_FROM_START_PCT = -1.0  # the rule off: nothing is a guess
+    try:
+        without = forecast.project(state, now).windows["seven_day"]
+    finally:
+        seven_day.WATCHED_FROM_START_PCT = original
+    assert not with_rule.limit_before_reset or without.limit_before_reset
+    assert without.guessed_pct is None
+    held_back = without.limit_before_reset and not with_rule.limit_before_reset
+    assert (with_rule.guessed_pct is not None) == held_back
+    assert with_rule.eta_limit_at == without.eta_limit_at
+    assert with_rule.projected_pct_at_reset == without.projected_pct_at_reset
